@@ -1,0 +1,176 @@
+// Opening a record log: finds its segments, checks their headers and that they follow
+// one another, and repairs a torn tail of the last segment. Damage anywhere else is
+// corruption: thrown, or reported and passed over in "skip" mode.
+
+import { CorruptionError } from "../errors.ts";
+import { joinPath } from "../vfs/_path.ts";
+import type { Vfs } from "../vfs/vfs.ts";
+import {
+  decodeSegmentHeader,
+  encodeSegmentHeader,
+  parseSegmentFileName,
+  SEGMENT_HEADER_SIZE,
+  segmentFileName,
+} from "./_format.ts";
+import { SegmentScanner } from "./_segment_scanner.ts";
+
+/** A segment file of the log. `end` is where its readable records end. */
+export interface SegmentInfo {
+  id: number;
+  base: number;
+  path: string;
+  end: number;
+}
+
+/** What recovery found and did. */
+export interface RecoveredSegments {
+  segments: SegmentInfo[];
+  /** Bytes cut off torn tails (and rewritten torn headers). */
+  tornBytes: number;
+  /** Damaged places reported and passed over in "skip" mode. */
+  skipped: number;
+  /** The highest segment id found, whether or not its segment was kept (0 when none). */
+  lastId: number;
+}
+
+/** How recovery treats damage that is not a torn tail. */
+export interface RecoveryPolicy {
+  mode: "strict" | "skip";
+  onCorruption: (error: CorruptionError) => void;
+}
+
+/**
+ * Finds and checks the segments of the log in `dir`, repairing the last one's tail.
+ * REQUIRES: no writer is open on the log.
+ *
+ * @throws {CorruptionError} In "strict" mode, for damage other than a torn tail.
+ */
+export async function recoverSegments(
+  vfs: Vfs,
+  dir: string,
+  suffix: string,
+  policy: RecoveryPolicy,
+): Promise<RecoveredSegments> {
+  const result: RecoveredSegments = {
+    segments: [],
+    tornBytes: 0,
+    skipped: 0,
+    lastId: 0,
+  };
+  const report = (error: CorruptionError): void => {
+    if (policy.mode === "strict") throw error;
+    result.skipped++;
+    policy.onCorruption(error);
+  };
+  const ids = vfs.list(dir)
+    .map((name) => parseSegmentFileName(name, suffix))
+    .filter((id): id is number => id !== undefined)
+    .sort((a, b) => a - b);
+  result.lastId = ids.at(-1) ?? 0;
+  for (const [index, id] of ids.entries()) {
+    const path = joinPath(dir, segmentFileName(id, suffix));
+    const isLast = index === ids.length - 1;
+    const previous = result.segments.at(-1);
+    if (previous !== undefined && id !== previous.id + 1) {
+      const missing = joinPath(dir, segmentFileName(previous.id + 1, suffix));
+      report(new CorruptionError(missing, 0, "segment file is missing"));
+    }
+    const file = vfs.open(path, { readOnly: true });
+    let size: number;
+    let header: ReturnType<typeof decodeSegmentHeader>;
+    try {
+      size = file.size();
+      const bytes = new Uint8Array(SEGMENT_HEADER_SIZE);
+      header = decodeSegmentHeader(bytes.subarray(0, file.readAt(bytes, 0)));
+      if (typeof header === "string" && isLast) {
+        const scanner = new SegmentScanner(file, id, 0, size);
+        if (scanner.findValidChunk(-1, false) >= 0) {
+          report(new CorruptionError(path, 0, header));
+          continue;
+        }
+      }
+    } finally {
+      file.close();
+    }
+    if (typeof header === "string") {
+      if (!isLast) {
+        report(new CorruptionError(path, 0, header));
+        continue;
+      }
+      if (previous === undefined && id !== 1) {
+        throw new CorruptionError(path, 0, `${header}, and no earlier segment gives its base`);
+      }
+      const base = previous === undefined ? 0 : previous.base + previous.end;
+      await rewriteHeader(vfs, path, id, base);
+      result.tornBytes += size;
+      result.segments.push({ id, base, path, end: SEGMENT_HEADER_SIZE });
+      continue;
+    }
+    if (header.segmentId !== id) {
+      report(new CorruptionError(path, 16, `header names segment ${header.segmentId}`));
+      continue;
+    }
+    if (previous !== undefined && header.basePosition !== previous.base + previous.end) {
+      report(
+        new CorruptionError(
+          path,
+          24,
+          `base position ${header.basePosition} does not follow the previous segment, ` +
+            `which ends at ${previous.base + previous.end}`,
+        ),
+      );
+    }
+    const end = isLast ? await repairTail(vfs, path, id, size, result, report) : size;
+    result.segments.push({ id, base: header.basePosition, path, end });
+  }
+  return result;
+}
+
+/** Scans the last segment; cuts a torn tail off. Returns the end of its last whole record. */
+async function repairTail(
+  vfs: Vfs,
+  path: string,
+  id: number,
+  size: number,
+  result: RecoveredSegments,
+  report: (error: CorruptionError) => void,
+): Promise<number> {
+  const file = vfs.open(path);
+  try {
+    const scanner = new SegmentScanner(file, id, SEGMENT_HEADER_SIZE, size);
+    let validEnd = SEGMENT_HEADER_SIZE;
+    for (;;) {
+      const item = scanner.next();
+      if (item.kind === "end") break;
+      if (item.kind === "record") {
+        validEnd = scanner.offset;
+        continue;
+      }
+      if (scanner.findValidChunk(item.offset, false) < 0) break;
+      report(new CorruptionError(path, item.offset, item.detail));
+      const resume = scanner.findValidChunk(item.offset, true);
+      if (resume < 0) break;
+      scanner.seek(resume);
+    }
+    if (validEnd < size) {
+      file.truncate(validEnd);
+      await file.syncData();
+      result.tornBytes += size - validEnd;
+    }
+    return validEnd;
+  } finally {
+    file.close();
+  }
+}
+
+async function rewriteHeader(vfs: Vfs, path: string, id: number, base: number): Promise<void> {
+  const file = vfs.open(path, { truncate: true });
+  try {
+    const header = new Uint8Array(SEGMENT_HEADER_SIZE);
+    encodeSegmentHeader(header, { segmentId: id, basePosition: base });
+    file.append(header);
+    await file.syncData();
+  } finally {
+    file.close();
+  }
+}
