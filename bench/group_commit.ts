@@ -26,6 +26,24 @@ async function run(writers: number): Promise<string> {
   } | ${fmt((elapsed * 1e6) / (appends / writers))} |`;
 }
 
+/** The disk's own rate: one 1 KiB append and one fdatasync at a time, no log. */
+async function rawRow(): Promise<string> {
+  const file = new DenoVfs().open(`${root}/raw`, { create: true });
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() < deadline) {
+    file.append(record);
+    await file.syncData();
+    count++;
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  file.close();
+  return `| raw append + fdatasync | ${fmt(count / elapsed)} | ${fmt(count / elapsed)} | 1.0 | ${
+    fmt((elapsed * 1e6) / count)
+  } |`;
+}
+
 function fmt(value: number): string {
   return Math.round(value).toLocaleString("en-US");
 }
@@ -33,5 +51,6 @@ function fmt(value: number): string {
 console.log(`Durable 1 KiB appends, closed loop, ${seconds} s per row (DenoVfs, ${root})`);
 console.log("| writers | appends/s | fsyncs/s | appends per fsync | latency µs (mean) |");
 console.log("|---:|---:|---:|---:|---:|");
+console.log(await rawRow());
 for (const writers of [1, 4, 16, 64, 256]) console.log(await run(writers));
 Deno.removeSync(root, { recursive: true });

@@ -21,6 +21,11 @@ export class WriteBuffer {
     return this.#length;
   }
 
+  /** Empties the buffer, keeping its memory for reuse. */
+  clear(): void {
+    this.#length = 0;
+  }
+
   /** Makes room for `count` more bytes and returns the offset where they go. */
   reserve(count: number): number {
     const offset = this.#length;

@@ -99,6 +99,8 @@ interface PendingWrite {
 }
 
 const MiB = 1024 * 1024;
+/** Write buffers up to this size are kept for the next group. */
+const MAX_SPARE_BUFFER = 4 * MiB;
 
 /**
  * An append-only log of checksummed records in segment files, the ground floor of every
@@ -145,6 +147,7 @@ export class RecordLog {
   #encodeOffset: number;
   #current: PendingWrite | null = null;
   #pending: PendingWrite[] = [];
+  #spareBuffers: WriteBuffer[] = [];
   #waiters: Waiter[] = [];
   #pumping = false;
   #idle: Promise<void> = Promise.resolve();
@@ -474,7 +477,7 @@ export class RecordLog {
         path: joinPath(this.#dir, segmentFileName(id, this.#suffix)),
         end: 0,
       };
-      const buffer = new WriteBuffer();
+      const buffer = this.#takeBuffer();
       encodeSegmentHeader(buffer.bytes, { segmentId: id, basePosition: segment.base });
       buffer.reserve(SEGMENT_HEADER_SIZE);
       this.#current = { segment, created: false, buffer };
@@ -483,10 +486,22 @@ export class RecordLog {
       this.#encodeOffset = SEGMENT_HEADER_SIZE;
     }
     if (this.#current === null) {
-      this.#current = { segment: this.#encoding, created: true, buffer: new WriteBuffer() };
+      this.#current = { segment: this.#encoding, created: true, buffer: this.#takeBuffer() };
       this.#pending.push(this.#current);
     }
     return this.#current;
+  }
+
+  /** An empty buffer: a recycled one when there is one (writes copy out of it). */
+  #takeBuffer(): WriteBuffer {
+    return this.#spareBuffers.pop() ?? new WriteBuffer();
+  }
+
+  /** Keeps a written buffer for reuse unless a huge record made it huge. */
+  #recycle(buffer: WriteBuffer): void {
+    if (buffer.bytes.length > MAX_SPARE_BUFFER || this.#spareBuffers.length >= 2) return;
+    buffer.clear();
+    this.#spareBuffers.push(buffer);
   }
 
   #enqueue(position: number, sync: boolean): Promise<number> {
@@ -518,6 +533,7 @@ export class RecordLog {
             write.segment.end += bytes.length;
             this.#stats.writes++;
             this.#stats.writtenBytes += bytes.length;
+            this.#recycle(write.buffer);
           }
           for (const waiter of waiters) if (!waiter.sync) waiter.resolve(waiter.position);
           if (waiters.some((waiter) => waiter.sync)) await this.#syncActive();
