@@ -146,7 +146,9 @@ async function repairTail(
         validEnd = scanner.offset;
         continue;
       }
-      if (scanner.findValidChunk(item.offset, false) < 0) break;
+      // A record cut short by the end of the file is reported at its start, though the
+      // damage is the file's end: only a valid chunk past the damage makes it corruption.
+      if (scanner.findValidChunk(Math.max(item.offset, scanner.offset), false) < 0) break;
       report(new CorruptionError(path, item.offset, item.detail));
       const resume = scanner.findValidChunk(item.offset, true);
       if (resume < 0) break;

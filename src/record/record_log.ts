@@ -2,8 +2,9 @@
 // roll and removal, positional and sequential reads. Format: docs/log_format.md.
 
 import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
+import { MetricsRegistry } from "../metrics/registry.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
-import { dirname, joinPath } from "../vfs/_path.ts";
+import { basename, dirname, joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsFile } from "../vfs/vfs.ts";
 import { encodeRecord, WriteBuffer } from "./_chunk_encoder.ts";
 import {
@@ -13,6 +14,7 @@ import {
   SEGMENT_HEADER_SIZE,
   segmentFileName,
 } from "./_format.ts";
+import { LogMetrics } from "./_log_metrics.ts";
 import { readRecordAt } from "./_record_reader.ts";
 import { recoverSegments, type SegmentInfo } from "./_recovery.ts";
 import { SegmentScanner } from "./_segment_scanner.ts";
@@ -36,6 +38,11 @@ export interface RecordLogOptions {
   recovery?: "strict" | "skip";
   /** Called with each damaged place passed over in `"skip"` mode. */
   onCorruption?: (error: CorruptionError) => void;
+  /**
+   * A registry to feed: appends, bytes, fsyncs, fsync latency, group sizes and failures,
+   * as `cairn_log_*` metrics labelled `log` with the directory's name.
+   */
+  metrics?: MetricsRegistry;
 }
 
 /** Options of {@linkcode RecordLog.append}. */
@@ -156,12 +163,14 @@ export class RecordLog {
   #removal: Promise<unknown> = Promise.resolve();
   #failure: unknown = undefined;
   #state: "open" | "closing" | "closed" = "open";
+  #closing: Promise<void> | null = null;
   #stats: RecordLogStats;
+  readonly #metrics: LogMetrics | undefined;
 
   private constructor(
     vfs: Vfs,
     dir: string,
-    options: Required<Omit<RecordLogOptions, "vfs">>,
+    options: Settings,
     segments: SegmentInfo[],
     active: VfsFile,
     stats: RecordLogStats,
@@ -174,6 +183,9 @@ export class RecordLog {
     this.#sync = options.sync;
     this.#recovery = options.recovery;
     this.#onCorruption = options.onCorruption;
+    this.#metrics = options.metrics === undefined
+      ? undefined
+      : new LogMetrics(options.metrics, basename(dir));
     this.#segments = segments;
     this.#active = active;
     this.#encoding = segments.at(-1)!;
@@ -282,6 +294,8 @@ export class RecordLog {
     this.#encodeOffset = encodeRecord(pending.buffer, this.#encodeOffset, segment.id, data);
     this.#stats.appends++;
     this.#stats.appendedBytes += data.length;
+    this.#metrics?.appends.add();
+    this.#metrics?.appendedBytes.add(data.length);
     return this.#enqueue(position, options.sync ?? this.#sync);
   }
 
@@ -427,12 +441,18 @@ export class RecordLog {
 
   /**
    * Waits for in-flight appends, syncs what was written, and closes every file. Later
-   * calls throw `ClosedError`; closing twice is harmless.
+   * calls throw `ClosedError`; closing twice is harmless (a second call resolves once
+   * the first has finished).
    *
    * @throws {StoreFailedError} When the final sync fails (the files are closed anyway).
    */
-  async close(): Promise<void> {
-    if (this.#state !== "open") return;
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing.catch(() => {});
+    this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     const drained = this.#failure === undefined ? this.sync() : Promise.resolve();
     this.#state = "closing";
     try {
@@ -535,6 +555,7 @@ export class RecordLog {
             this.#stats.writtenBytes += bytes.length;
             this.#recycle(write.buffer);
           }
+          this.#metrics?.groupSize.record(waiters.length);
           for (const waiter of waiters) if (!waiter.sync) waiter.resolve(waiter.position);
           if (waiters.some((waiter) => waiter.sync)) await this.#syncActive();
           for (const waiter of waiters) if (waiter.sync) waiter.resolve(waiter.position);
@@ -549,8 +570,11 @@ export class RecordLog {
   }
 
   async #syncActive(): Promise<void> {
+    const started = performance.now();
     await this.#active.syncData();
     this.#stats.syncs++;
+    this.#metrics?.syncs.add();
+    this.#metrics?.syncSeconds.record((performance.now() - started) / 1000);
     if (this.#dirDirty) {
       await this.#vfs.syncDir(this.#dir);
       this.#stats.dirSyncs++;
@@ -572,6 +596,7 @@ export class RecordLog {
   /** Poisons the log: the failing group and everything queued behind it reject. */
   #fail(cause: unknown, waiters: Waiter[]): void {
     if (this.#failure === undefined) this.#failure = cause;
+    this.#metrics?.failures.add();
     const error = new StoreFailedError("Record log write or sync failed", { cause });
     for (const waiter of [...waiters, ...this.#waiters]) waiter.reject(error);
     this.#waiters = [];
@@ -604,18 +629,27 @@ export class RecordLog {
   }
 }
 
-function checkOptions(options: RecordLogOptions): Required<Omit<RecordLogOptions, "vfs">> {
+/** The checked options; `metrics` stays optional. */
+type Settings = Required<Omit<RecordLogOptions, "vfs" | "metrics">> & {
+  metrics: MetricsRegistry | undefined;
+};
+
+function checkOptions(options: RecordLogOptions): Settings {
   const suffix = options.suffix ?? ".log";
   if (typeof suffix !== "string" || !/^\.[A-Za-z0-9_-]{1,16}$/.test(suffix)) {
     throw new TypeError(`Suffix must be a dot and 1 to 16 letters, digits, - or _, got ${suffix}`);
   }
   const segmentSize = options.segmentSize ?? 64 * MiB;
+  if (typeof segmentSize !== "number") throw new TypeError("Option segmentSize must be a number");
   if (!Number.isSafeInteger(segmentSize) || segmentSize < 64 * 1024 || segmentSize > 2 ** 40) {
     throw new RangeError(
       `Segment size must be an integer from 64 KiB to 1 TiB, got ${segmentSize}`,
     );
   }
   const maxRecordSize = options.maxRecordSize ?? 64 * MiB;
+  if (typeof maxRecordSize !== "number") {
+    throw new TypeError("Option maxRecordSize must be a number");
+  }
   if (!Number.isSafeInteger(maxRecordSize) || maxRecordSize < 0 || maxRecordSize > 1024 * MiB) {
     throw new RangeError(
       `Maximum record size must be an integer from 0 to 1 GiB, got ${maxRecordSize}`,
@@ -631,5 +665,16 @@ function checkOptions(options: RecordLogOptions): Required<Omit<RecordLogOptions
   if (typeof onCorruption !== "function") {
     throw new TypeError("Option onCorruption must be a function");
   }
-  return { suffix, segmentSize, maxRecordSize, sync, recovery, onCorruption };
+  if (options.metrics !== undefined && !(options.metrics instanceof MetricsRegistry)) {
+    throw new TypeError("Option metrics must be a MetricsRegistry");
+  }
+  return {
+    suffix,
+    segmentSize,
+    maxRecordSize,
+    sync,
+    recovery,
+    onCorruption,
+    metrics: options.metrics,
+  };
 }
