@@ -101,7 +101,7 @@ export async function recoverSegments(
         throw new CorruptionError(path, 0, `${header}, and no earlier segment gives its base`);
       }
       const base = previous === undefined ? 0 : previous.base + previous.end;
-      await rewriteHeader(vfs, path, id, base);
+      await writeEmptySegment(vfs, { id, base, path, end: 0 }, "rewrite");
       result.tornBytes += size;
       result.segments.push({ id, base, path, end: SEGMENT_HEADER_SIZE });
       continue;
@@ -165,11 +165,23 @@ async function repairTail(
   }
 }
 
-async function rewriteHeader(vfs: Vfs, path: string, id: number, base: number): Promise<void> {
-  const file = vfs.open(path, { truncate: true });
+/**
+ * Writes `segment` as an empty segment (its header only) and syncs the file: a new file
+ * (`"create"`, exclusive) or an existing one cut to the header (`"rewrite"`). The caller
+ * syncs the directory for a new file.
+ */
+export async function writeEmptySegment(
+  vfs: Vfs,
+  segment: SegmentInfo,
+  mode: "create" | "rewrite",
+): Promise<void> {
+  const file = vfs.open(
+    segment.path,
+    mode === "create" ? { create: true, exclusive: true } : { truncate: true },
+  );
   try {
     const header = new Uint8Array(SEGMENT_HEADER_SIZE);
-    encodeSegmentHeader(header, { segmentId: id, basePosition: base });
+    encodeSegmentHeader(header, { segmentId: segment.id, basePosition: segment.base });
     file.append(header);
     await file.syncData();
   } finally {

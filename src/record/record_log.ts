@@ -2,48 +2,18 @@
 // roll and removal, positional and sequential reads. Format: docs/log_format.md.
 
 import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
-import { MetricsRegistry } from "../metrics/registry.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { basename, dirname, joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsFile } from "../vfs/vfs.ts";
-import { encodeRecord, WriteBuffer } from "./_chunk_encoder.ts";
-import {
-  BLOCK_SIZE,
-  CHUNK_HEADER_SIZE,
-  encodeSegmentHeader,
-  SEGMENT_HEADER_SIZE,
-  segmentFileName,
-} from "./_format.ts";
+import { BLOCK_SIZE, SEGMENT_HEADER_SIZE, segmentFileName } from "./_format.ts";
 import { LogMetrics } from "./_log_metrics.ts";
+import { checkLogOptions, type RecordLogOptions } from "./_log_options.ts";
+import { LogWriter } from "./_log_writer.ts";
 import { readRecordAt } from "./_record_reader.ts";
-import { recoverSegments, type SegmentInfo } from "./_recovery.ts";
+import { recoverSegments, type SegmentInfo, writeEmptySegment } from "./_recovery.ts";
 import { SegmentScanner } from "./_segment_scanner.ts";
 
-/** Options of {@linkcode RecordLog.open}. */
-export interface RecordLogOptions {
-  /** Where the files live. Default: the real disk ({@linkcode DenoVfs}). */
-  vfs?: Vfs;
-  /** The segment file name suffix. Default `".log"`. */
-  suffix?: string;
-  /** A segment rolls once it holds this many bytes. Default 64 MiB; at least 64 KiB. */
-  segmentSize?: number;
-  /** The largest record accepted. Default 64 MiB; at most 1 GiB. */
-  maxRecordSize?: number;
-  /** Whether an append resolves only once durable (fdatasync). Default `true`. */
-  sync?: boolean;
-  /**
-   * What to do with damage that is not a torn tail: `"strict"` (default) throws
-   * `CorruptionError`; `"skip"` reports it to `onCorruption` and reads on past it.
-   */
-  recovery?: "strict" | "skip";
-  /** Called with each damaged place passed over in `"skip"` mode. */
-  onCorruption?: (error: CorruptionError) => void;
-  /**
-   * A registry to feed: appends, bytes, fsyncs, fsync latency, group sizes and failures,
-   * as `cairn_log_*` metrics labelled `log` with the directory's name.
-   */
-  metrics?: MetricsRegistry;
-}
+export type { RecordLogOptions };
 
 /** Options of {@linkcode RecordLog.append}. */
 export interface AppendOptions {
@@ -91,24 +61,6 @@ export interface RecordLogStats {
   failed: boolean;
 }
 
-interface Waiter {
-  position: number;
-  sync: boolean;
-  resolve: (position: number) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Bytes bound for one segment; `created` is false until the segment's file exists. */
-interface PendingWrite {
-  segment: SegmentInfo;
-  created: boolean;
-  buffer: WriteBuffer;
-}
-
-const MiB = 1024 * 1024;
-/** Write buffers up to this size are kept for the next group. */
-const MAX_SPARE_BUFFER = 4 * MiB;
-
 /**
  * An append-only log of checksummed records in segment files, the ground floor of every
  * Cairn store: their write-ahead logs, journals and queues are record logs.
@@ -140,8 +92,6 @@ const MAX_SPARE_BUFFER = 4 * MiB;
 export class RecordLog {
   readonly #vfs: Vfs;
   readonly #dir: string;
-  readonly #suffix: string;
-  readonly #segmentSize: number;
   readonly #maxRecordSize: number;
   readonly #sync: boolean;
   readonly #recovery: "strict" | "skip";
@@ -149,48 +99,39 @@ export class RecordLog {
   readonly #segments: SegmentInfo[];
   readonly #readers = new Map<number, VfsFile>();
   readonly #scratch = new Uint8Array(BLOCK_SIZE);
-  #active: VfsFile;
-  #encoding: SegmentInfo;
-  #encodeOffset: number;
-  #current: PendingWrite | null = null;
-  #pending: PendingWrite[] = [];
-  #spareBuffers: WriteBuffer[] = [];
-  #waiters: Waiter[] = [];
-  #pumping = false;
-  #idle: Promise<void> = Promise.resolve();
-  #markIdle: () => void = () => {};
-  #dirDirty = false;
+  readonly #writer: LogWriter;
+  readonly #stats: RecordLogStats;
   #removal: Promise<unknown> = Promise.resolve();
-  #failure: unknown = undefined;
   #state: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | null = null;
-  #stats: RecordLogStats;
-  readonly #metrics: LogMetrics | undefined;
 
   private constructor(
     vfs: Vfs,
     dir: string,
-    options: Settings,
+    settings: ReturnType<typeof checkLogOptions>,
     segments: SegmentInfo[],
-    active: VfsFile,
     stats: RecordLogStats,
   ) {
     this.#vfs = vfs;
     this.#dir = dir;
-    this.#suffix = options.suffix;
-    this.#segmentSize = options.segmentSize;
-    this.#maxRecordSize = options.maxRecordSize;
-    this.#sync = options.sync;
-    this.#recovery = options.recovery;
-    this.#onCorruption = options.onCorruption;
-    this.#metrics = options.metrics === undefined
-      ? undefined
-      : new LogMetrics(options.metrics, basename(dir));
+    this.#maxRecordSize = settings.maxRecordSize;
+    this.#sync = settings.sync;
+    this.#recovery = settings.recovery;
+    this.#onCorruption = settings.onCorruption;
     this.#segments = segments;
-    this.#active = active;
-    this.#encoding = segments.at(-1)!;
-    this.#encodeOffset = this.#encoding.end;
     this.#stats = stats;
+    this.#writer = new LogWriter({
+      vfs,
+      dir,
+      suffix: settings.suffix,
+      segmentSize: settings.segmentSize,
+      segments,
+      active: vfs.open(segments.at(-1)!.path),
+      counters: stats,
+      metrics: settings.metrics === undefined
+        ? undefined
+        : new LogMetrics(settings.metrics, basename(dir)),
+    });
   }
 
   /**
@@ -208,7 +149,7 @@ export class RecordLog {
     if (typeof dir !== "string" || dir === "") {
       throw new TypeError("Record log directory must be a non-empty string");
     }
-    const settings = checkOptions(options);
+    const settings = checkLogOptions(options);
     const vfs = options.vfs ?? new DenoVfs();
     if (!vfs.exists(dir)) {
       vfs.mkdir(dir);
@@ -245,21 +186,15 @@ export class RecordLog {
         path: joinPath(dir, segmentFileName(id, settings.suffix)),
         end: 0,
       };
-      const file = vfs.open(segment.path, { create: true, exclusive: true });
-      const header = new Uint8Array(SEGMENT_HEADER_SIZE);
-      encodeSegmentHeader(header, { segmentId: id, basePosition: base });
-      file.append(header);
-      await file.syncData();
+      await writeEmptySegment(vfs, segment, "create");
       await vfs.syncDir(dir);
       segment.end = SEGMENT_HEADER_SIZE;
       segments.push(segment);
       stats.segmentsCreated++;
       stats.syncs++;
       stats.dirSyncs++;
-      file.close();
     }
-    const active = vfs.open(segments.at(-1)!.path);
-    return new RecordLog(vfs, dir, settings, segments, active, stats);
+    return new RecordLog(vfs, dir, settings, segments, stats);
   }
 
   /**
@@ -286,17 +221,7 @@ export class RecordLog {
     }
     const refusal = this.#refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
-    const pending = this.#pendingForAppend();
-    const segment = pending.segment;
-    const room = BLOCK_SIZE - (this.#encodeOffset % BLOCK_SIZE);
-    const start = room < CHUNK_HEADER_SIZE ? this.#encodeOffset + room : this.#encodeOffset;
-    const position = segment.base + start;
-    this.#encodeOffset = encodeRecord(pending.buffer, this.#encodeOffset, segment.id, data);
-    this.#stats.appends++;
-    this.#stats.appendedBytes += data.length;
-    this.#metrics?.appends.add();
-    this.#metrics?.appendedBytes.add(data.length);
-    return this.#enqueue(position, options.sync ?? this.#sync);
+    return this.#writer.append(data, options.sync ?? this.#sync);
   }
 
   /**
@@ -308,7 +233,7 @@ export class RecordLog {
   sync(): Promise<void> {
     const refusal = this.#refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
-    return this.#enqueue(-1, true).then(() => {});
+    return this.#writer.sync();
   }
 
   /**
@@ -319,9 +244,7 @@ export class RecordLog {
   async roll(): Promise<number> {
     const refusal = this.#refusal();
     if (refusal !== undefined) throw refusal;
-    const pending = this.#pendingForAppend(true);
-    await this.#enqueue(-1, true);
-    return pending.segment.base + SEGMENT_HEADER_SIZE;
+    return await this.#writer.roll();
   }
 
   /**
@@ -435,7 +358,7 @@ export class RecordLog {
       segments: this.#segments.length,
       firstPosition: first.base + SEGMENT_HEADER_SIZE,
       endPosition: last.base + last.end,
-      failed: this.#failure !== undefined,
+      failed: this.#writer.failure !== undefined,
     };
   }
 
@@ -444,7 +367,8 @@ export class RecordLog {
    * calls throw `ClosedError`; closing twice is harmless (a second call resolves once
    * the first has finished).
    *
-   * @throws {StoreFailedError} When the final sync fails (the files are closed anyway).
+   * @throws {StoreFailedError} When the log has failed or the final sync fails: not
+   * everything appended is durable. The files are closed anyway.
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing.catch(() => {});
@@ -453,18 +377,20 @@ export class RecordLog {
   }
 
   async #close(): Promise<void> {
-    const drained = this.#failure === undefined ? this.sync() : Promise.resolve();
+    const drained = this.#writer.failure === undefined ? this.sync() : Promise.resolve();
     this.#state = "closing";
     try {
       await drained;
     } finally {
-      await this.#idle;
-      await this.#removal;
+      await this.#writer.idle;
+      await this.#removal.catch(() => {});
       this.#state = "closed";
-      this.#active.close();
+      this.#writer.close();
       for (const reader of this.#readers.values()) reader.close();
       this.#readers.clear();
     }
+    const refusal = this.#failureError();
+    if (refusal !== undefined) throw refusal;
   }
 
   /** Closes the log; see {@linkcode RecordLog.close}. */
@@ -474,134 +400,19 @@ export class RecordLog {
 
   #refusal(): Error | undefined {
     if (this.#state !== "open") return new ClosedError("Record log is closed");
-    if (this.#failure !== undefined) {
-      return new StoreFailedError("Record log failed on an earlier write or sync", {
-        cause: this.#failure,
-      });
-    }
-    return undefined;
+    return this.#failureError();
+  }
+
+  #failureError(): StoreFailedError | undefined {
+    const failure = this.#writer.failure;
+    if (failure === undefined) return undefined;
+    return new StoreFailedError("Record log failed on an earlier write or sync", {
+      cause: failure,
+    });
   }
 
   #checkOpen(): void {
     if (this.#state === "closed") throw new ClosedError("Record log is closed");
-  }
-
-  /** The buffer the next append goes into, starting a new segment when full or asked. */
-  #pendingForAppend(roll = false): PendingWrite {
-    const full = this.#encodeOffset >= this.#segmentSize;
-    if (full || (roll && this.#encodeOffset > SEGMENT_HEADER_SIZE)) {
-      const id = this.#encoding.id + 1;
-      const segment: SegmentInfo = {
-        id,
-        base: this.#encoding.base + this.#encodeOffset,
-        path: joinPath(this.#dir, segmentFileName(id, this.#suffix)),
-        end: 0,
-      };
-      const buffer = this.#takeBuffer();
-      encodeSegmentHeader(buffer.bytes, { segmentId: id, basePosition: segment.base });
-      buffer.reserve(SEGMENT_HEADER_SIZE);
-      this.#current = { segment, created: false, buffer };
-      this.#pending.push(this.#current);
-      this.#encoding = segment;
-      this.#encodeOffset = SEGMENT_HEADER_SIZE;
-    }
-    if (this.#current === null) {
-      this.#current = { segment: this.#encoding, created: true, buffer: this.#takeBuffer() };
-      this.#pending.push(this.#current);
-    }
-    return this.#current;
-  }
-
-  /** An empty buffer: a recycled one when there is one (writes copy out of it). */
-  #takeBuffer(): WriteBuffer {
-    return this.#spareBuffers.pop() ?? new WriteBuffer();
-  }
-
-  /** Keeps a written buffer for reuse unless a huge record made it huge. */
-  #recycle(buffer: WriteBuffer): void {
-    if (buffer.bytes.length > MAX_SPARE_BUFFER || this.#spareBuffers.length >= 2) return;
-    buffer.clear();
-    this.#spareBuffers.push(buffer);
-  }
-
-  #enqueue(position: number, sync: boolean): Promise<number> {
-    const promise = new Promise<number>((resolve, reject) => {
-      this.#waiters.push({ position, sync, resolve, reject });
-    });
-    if (!this.#pumping) {
-      this.#pumping = true;
-      this.#idle = new Promise((resolve) => this.#markIdle = resolve);
-      queueMicrotask(() => void this.#pump());
-    }
-    return promise;
-  }
-
-  /** The group commit loop: write every pending buffer, sync once if asked, resolve. */
-  async #pump(): Promise<void> {
-    try {
-      while (this.#waiters.length > 0) {
-        const writes = this.#pending;
-        const waiters = this.#waiters;
-        this.#pending = [];
-        this.#waiters = [];
-        this.#current = null;
-        try {
-          for (const write of writes) {
-            if (!write.created) await this.#startSegment(write.segment);
-            const bytes = write.buffer.view();
-            this.#active.append(bytes);
-            write.segment.end += bytes.length;
-            this.#stats.writes++;
-            this.#stats.writtenBytes += bytes.length;
-            this.#recycle(write.buffer);
-          }
-          this.#metrics?.groupSize.record(waiters.length);
-          for (const waiter of waiters) if (!waiter.sync) waiter.resolve(waiter.position);
-          if (waiters.some((waiter) => waiter.sync)) await this.#syncActive();
-          for (const waiter of waiters) if (waiter.sync) waiter.resolve(waiter.position);
-        } catch (error) {
-          this.#fail(error, waiters);
-        }
-      }
-    } finally {
-      this.#pumping = false;
-      this.#markIdle();
-    }
-  }
-
-  async #syncActive(): Promise<void> {
-    const started = performance.now();
-    await this.#active.syncData();
-    this.#stats.syncs++;
-    this.#metrics?.syncs.add();
-    this.#metrics?.syncSeconds.record((performance.now() - started) / 1000);
-    if (this.#dirDirty) {
-      await this.#vfs.syncDir(this.#dir);
-      this.#stats.dirSyncs++;
-      this.#dirDirty = false;
-    }
-  }
-
-  /** Makes the current segment durable, then creates the next one's file. */
-  async #startSegment(segment: SegmentInfo): Promise<void> {
-    await this.#syncActive();
-    this.#active.close();
-    this.#active = this.#vfs.open(segment.path, { create: true, exclusive: true });
-    segment.end = 0;
-    this.#segments.push(segment);
-    this.#dirDirty = true;
-    this.#stats.segmentsCreated++;
-  }
-
-  /** Poisons the log: the failing group and everything queued behind it reject. */
-  #fail(cause: unknown, waiters: Waiter[]): void {
-    if (this.#failure === undefined) this.#failure = cause;
-    this.#metrics?.failures.add();
-    const error = new StoreFailedError("Record log write or sync failed", { cause });
-    for (const waiter of [...waiters, ...this.#waiters]) waiter.reject(error);
-    this.#waiters = [];
-    this.#pending = [];
-    this.#current = null;
   }
 
   #segmentAt(position: number): SegmentInfo {
@@ -627,54 +438,4 @@ export class RecordLog {
     }
     return reader;
   }
-}
-
-/** The checked options; `metrics` stays optional. */
-type Settings = Required<Omit<RecordLogOptions, "vfs" | "metrics">> & {
-  metrics: MetricsRegistry | undefined;
-};
-
-function checkOptions(options: RecordLogOptions): Settings {
-  const suffix = options.suffix ?? ".log";
-  if (typeof suffix !== "string" || !/^\.[A-Za-z0-9_-]{1,16}$/.test(suffix)) {
-    throw new TypeError(`Suffix must be a dot and 1 to 16 letters, digits, - or _, got ${suffix}`);
-  }
-  const segmentSize = options.segmentSize ?? 64 * MiB;
-  if (typeof segmentSize !== "number") throw new TypeError("Option segmentSize must be a number");
-  if (!Number.isSafeInteger(segmentSize) || segmentSize < 64 * 1024 || segmentSize > 2 ** 40) {
-    throw new RangeError(
-      `Segment size must be an integer from 64 KiB to 1 TiB, got ${segmentSize}`,
-    );
-  }
-  const maxRecordSize = options.maxRecordSize ?? 64 * MiB;
-  if (typeof maxRecordSize !== "number") {
-    throw new TypeError("Option maxRecordSize must be a number");
-  }
-  if (!Number.isSafeInteger(maxRecordSize) || maxRecordSize < 0 || maxRecordSize > 1024 * MiB) {
-    throw new RangeError(
-      `Maximum record size must be an integer from 0 to 1 GiB, got ${maxRecordSize}`,
-    );
-  }
-  const sync = options.sync ?? true;
-  if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
-  const recovery = options.recovery ?? "strict";
-  if (recovery !== "strict" && recovery !== "skip") {
-    throw new TypeError(`Recovery must be "strict" or "skip", got ${String(recovery)}`);
-  }
-  const onCorruption = options.onCorruption ?? (() => {});
-  if (typeof onCorruption !== "function") {
-    throw new TypeError("Option onCorruption must be a function");
-  }
-  if (options.metrics !== undefined && !(options.metrics instanceof MetricsRegistry)) {
-    throw new TypeError("Option metrics must be a MetricsRegistry");
-  }
-  return {
-    suffix,
-    segmentSize,
-    maxRecordSize,
-    sync,
-    recovery,
-    onCorruption,
-    metrics: options.metrics,
-  };
 }

@@ -151,6 +151,7 @@ Deno.test("RecordLog poisons itself on a failed fsync and keeps only synced reco
   await assert.rejects(log.removeBefore(0), sameCause);
   for (const record of synced) assert.deepEqual(log.read(record.position), record.data);
   assertRecords([...log.records()].slice(0, 3), synced, "reads after poisoning");
+  await assert.rejects(log.close(), sameCause, "closing a failed log says it failed");
   await log.close();
 
   mem.crash();
@@ -182,7 +183,7 @@ for (const [kind, name] of APPEND_FAULTS) {
     assert.equal(log.stats().failed, true);
     for (const record of synced) assert.deepEqual(log.read(record.position), record.data);
     assertRecords([...log.records()], synced, "reads after poisoning");
-    await log.close();
+    await assert.rejects(log.close(), injected, "closing a failed log says it failed");
 
     const reopened = await RecordLog.open("/wal", { vfs: mem });
     const torn = reopened.stats().tornBytesRepaired;
@@ -205,7 +206,7 @@ Deno.test("RecordLog poisons itself when syncing a new segment's directory fails
     failedOn((actual) => assert.ok(actual instanceof InjectedFaultError)),
   );
   await assert.rejects(log.append(recordData(5, 5)), StoreFailedError);
-  await log.close();
+  await assert.rejects(log.close(), StoreFailedError);
   mem.crash();
   const reopened = await RecordLog.open("/wal", { vfs: mem });
   assertRecords([...reopened.records()], synced);

@@ -1,0 +1,247 @@
+// The record log's writer: frames appends into buffers at once, and a group commit loop
+// writes every buffered group with one write and, when any member asked, one fdatasync.
+// Rolls segments, and poisons itself on the first failed write or sync.
+
+import { StoreFailedError } from "../errors.ts";
+import { joinPath } from "../vfs/_path.ts";
+import type { Vfs, VfsFile } from "../vfs/vfs.ts";
+import { encodeRecord, WriteBuffer } from "./_chunk_encoder.ts";
+import {
+  BLOCK_SIZE,
+  CHUNK_HEADER_SIZE,
+  encodeSegmentHeader,
+  SEGMENT_HEADER_SIZE,
+  segmentFileName,
+} from "./_format.ts";
+import type { LogMetrics } from "./_log_metrics.ts";
+import type { SegmentInfo } from "./_recovery.ts";
+
+/** The counters the writer moves; the log's stats object is passed in. */
+export interface WriterCounters {
+  appends: number;
+  appendedBytes: number;
+  writes: number;
+  writtenBytes: number;
+  syncs: number;
+  dirSyncs: number;
+  segmentsCreated: number;
+}
+
+/** Where the writer works and what it feeds. */
+export interface WriterSetup {
+  vfs: Vfs;
+  dir: string;
+  suffix: string;
+  segmentSize: number;
+  /** The log's live segments, shared: the writer pushes each segment it creates. */
+  segments: SegmentInfo[];
+  /** A writable handle on the last segment, owned by the writer from now on. */
+  active: VfsFile;
+  counters: WriterCounters;
+  metrics: LogMetrics | undefined;
+}
+
+interface Waiter {
+  position: number;
+  sync: boolean;
+  resolve: (position: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Bytes bound for one segment; `created` is false until the segment's file exists. */
+interface PendingWrite {
+  segment: SegmentInfo;
+  created: boolean;
+  buffer: WriteBuffer;
+}
+
+/** Write buffers up to this size are kept for the next group. */
+const MAX_SPARE_BUFFER = 4 * 1024 * 1024;
+
+/**
+ * Appends records to the last segment with group commit. REQUIRES: callers check their
+ * arguments and stop calling once `failure` is set or after `close()`.
+ */
+export class LogWriter {
+  readonly #setup: WriterSetup;
+  #active: VfsFile;
+  #encoding: SegmentInfo;
+  #encodeOffset: number;
+  #current: PendingWrite | null = null;
+  #pending: PendingWrite[] = [];
+  #spareBuffers: WriteBuffer[] = [];
+  #waiters: Waiter[] = [];
+  #pumping = false;
+  #idle: Promise<void> = Promise.resolve();
+  #markIdle: () => void = () => {};
+  #dirDirty = false;
+  #failure: unknown = undefined;
+
+  constructor(setup: WriterSetup) {
+    this.#setup = setup;
+    this.#active = setup.active;
+    this.#encoding = setup.segments.at(-1)!;
+    this.#encodeOffset = this.#encoding.end;
+  }
+
+  /** The first write or sync failure, once the writer is poisoned; else undefined. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Resolves once no group is being written or synced. */
+  get idle(): Promise<void> {
+    return this.#idle;
+  }
+
+  /** Frames `data` now; resolves with its position once written (and synced, if asked). */
+  append(data: Uint8Array, sync: boolean): Promise<number> {
+    const pending = this.#pendingForAppend(false);
+    const segment = pending.segment;
+    const room = BLOCK_SIZE - (this.#encodeOffset % BLOCK_SIZE);
+    const start = room < CHUNK_HEADER_SIZE ? this.#encodeOffset + room : this.#encodeOffset;
+    this.#encodeOffset = encodeRecord(pending.buffer, this.#encodeOffset, segment.id, data);
+    this.#setup.counters.appends++;
+    this.#setup.counters.appendedBytes += data.length;
+    this.#setup.metrics?.appends.add();
+    this.#setup.metrics?.appendedBytes.add(data.length);
+    return this.#enqueue(segment.base + start, sync);
+  }
+
+  /** Resolves once everything appended before the call is durable. */
+  async sync(): Promise<void> {
+    await this.#enqueue(-1, true);
+  }
+
+  /** Sends later appends to a new segment (unless the current one is empty); syncs. */
+  async roll(): Promise<number> {
+    const pending = this.#pendingForAppend(true);
+    await this.#enqueue(-1, true);
+    return pending.segment.base + SEGMENT_HEADER_SIZE;
+  }
+
+  /** Closes the segment handle. REQUIRES: `idle` has resolved. */
+  close(): void {
+    this.#active.close();
+  }
+
+  /** The buffer the next append goes into, starting a new segment when full or asked. */
+  #pendingForAppend(roll: boolean): PendingWrite {
+    const full = this.#encodeOffset >= this.#setup.segmentSize;
+    if (full || (roll && this.#encodeOffset > SEGMENT_HEADER_SIZE)) {
+      const id = this.#encoding.id + 1;
+      const segment: SegmentInfo = {
+        id,
+        base: this.#encoding.base + this.#encodeOffset,
+        path: joinPath(this.#setup.dir, segmentFileName(id, this.#setup.suffix)),
+        end: 0,
+      };
+      const buffer = this.#takeBuffer();
+      encodeSegmentHeader(buffer.bytes, { segmentId: id, basePosition: segment.base });
+      buffer.reserve(SEGMENT_HEADER_SIZE);
+      this.#current = { segment, created: false, buffer };
+      this.#pending.push(this.#current);
+      this.#encoding = segment;
+      this.#encodeOffset = SEGMENT_HEADER_SIZE;
+    }
+    if (this.#current === null) {
+      this.#current = { segment: this.#encoding, created: true, buffer: this.#takeBuffer() };
+      this.#pending.push(this.#current);
+    }
+    return this.#current;
+  }
+
+  /** An empty buffer: a recycled one when there is one (writes copy out of it). */
+  #takeBuffer(): WriteBuffer {
+    return this.#spareBuffers.pop() ?? new WriteBuffer();
+  }
+
+  /** Keeps a written buffer for reuse unless a huge record made it huge. */
+  #recycle(buffer: WriteBuffer): void {
+    if (buffer.bytes.length > MAX_SPARE_BUFFER || this.#spareBuffers.length >= 2) return;
+    buffer.clear();
+    this.#spareBuffers.push(buffer);
+  }
+
+  #enqueue(position: number, sync: boolean): Promise<number> {
+    const promise = new Promise<number>((resolve, reject) => {
+      this.#waiters.push({ position, sync, resolve, reject });
+    });
+    if (!this.#pumping) {
+      this.#pumping = true;
+      this.#idle = new Promise((resolve) => this.#markIdle = resolve);
+      queueMicrotask(() => void this.#pump());
+    }
+    return promise;
+  }
+
+  /** The group commit loop: write every pending buffer, sync once if asked, resolve. */
+  async #pump(): Promise<void> {
+    try {
+      while (this.#waiters.length > 0) {
+        const writes = this.#pending;
+        const waiters = this.#waiters;
+        this.#pending = [];
+        this.#waiters = [];
+        this.#current = null;
+        try {
+          for (const write of writes) await this.#write(write);
+          this.#setup.metrics?.groupSize.record(waiters.length);
+          for (const waiter of waiters) if (!waiter.sync) waiter.resolve(waiter.position);
+          if (waiters.some((waiter) => waiter.sync)) await this.#syncActive();
+          for (const waiter of waiters) if (waiter.sync) waiter.resolve(waiter.position);
+        } catch (error) {
+          this.#fail(error, waiters);
+        }
+      }
+    } finally {
+      this.#pumping = false;
+      this.#markIdle();
+    }
+  }
+
+  async #write(write: PendingWrite): Promise<void> {
+    if (!write.created) await this.#startSegment(write.segment);
+    const bytes = write.buffer.view();
+    this.#active.append(bytes);
+    write.segment.end += bytes.length;
+    this.#setup.counters.writes++;
+    this.#setup.counters.writtenBytes += bytes.length;
+    this.#recycle(write.buffer);
+  }
+
+  async #syncActive(): Promise<void> {
+    const started = performance.now();
+    await this.#active.syncData();
+    this.#setup.counters.syncs++;
+    this.#setup.metrics?.syncs.add();
+    this.#setup.metrics?.syncSeconds.record((performance.now() - started) / 1000);
+    if (this.#dirDirty) {
+      await this.#setup.vfs.syncDir(this.#setup.dir);
+      this.#setup.counters.dirSyncs++;
+      this.#dirDirty = false;
+    }
+  }
+
+  /** Makes the current segment durable, then creates the next one's file. */
+  async #startSegment(segment: SegmentInfo): Promise<void> {
+    await this.#syncActive();
+    this.#active.close();
+    this.#active = this.#setup.vfs.open(segment.path, { create: true, exclusive: true });
+    segment.end = 0;
+    this.#setup.segments.push(segment);
+    this.#dirDirty = true;
+    this.#setup.counters.segmentsCreated++;
+  }
+
+  /** Poisons the writer: the failing group and everything queued behind it reject. */
+  #fail(cause: unknown, waiters: Waiter[]): void {
+    if (this.#failure === undefined) this.#failure = cause;
+    this.#setup.metrics?.failures.add();
+    const error = new StoreFailedError("Record log write or sync failed", { cause });
+    for (const waiter of [...waiters, ...this.#waiters]) waiter.reject(error);
+    this.#waiters = [];
+    this.#pending = [];
+    this.#current = null;
+  }
+}
