@@ -17,6 +17,12 @@ export interface RecordLogOptions {
   /** Whether an append resolves only once durable (fdatasync). Default `true`. */
   sync?: boolean;
   /**
+   * Take an exclusive lock on `LOCK` in the log's directory, so that a second opener
+   * gets `LockedError`. Default `true`; a store that already holds its directory's lock
+   * and keeps its log there passes `false`.
+   */
+  lock?: boolean;
+  /**
    * What to do with damage that is not a torn tail: `"strict"` (default) throws
    * `CorruptionError`; `"skip"` reports it to `onCorruption` and reads on past it.
    */
@@ -58,6 +64,8 @@ export function checkLogOptions(options: RecordLogOptions): LogSettings {
   }
   const sync = options.sync ?? true;
   if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
+  const lock = options.lock ?? true;
+  if (typeof lock !== "boolean") throw new TypeError("Option lock must be a boolean");
   const recovery = options.recovery ?? "strict";
   if (recovery !== "strict" && recovery !== "skip") {
     throw new TypeError(`Recovery must be "strict" or "skip", got ${String(recovery)}`);
@@ -70,7 +78,7 @@ export function checkLogOptions(options: RecordLogOptions): LogSettings {
   if (metrics !== undefined && !(metrics instanceof MetricsRegistry)) {
     throw new TypeError("Option metrics must be a MetricsRegistry");
   }
-  return { suffix, segmentSize, maxRecordSize, sync, recovery, onCorruption, metrics };
+  return { suffix, segmentSize, maxRecordSize, sync, lock, recovery, onCorruption, metrics };
 }
 
 function checkSize(name: string, value: unknown): number {

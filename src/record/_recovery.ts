@@ -166,6 +166,31 @@ async function repairTail(
 }
 
 /**
+ * Makes sure the log ends with a segment it can append to: creates the first segment of a
+ * new log (id 1, base position 0), or a new last segment when "skip" recovery passed over
+ * the file with the highest id. Syncs the file and the directory.
+ *
+ * @returns Whether a segment was created (and pushed onto `recovered.segments`).
+ */
+export async function ensureWritableSegment(
+  vfs: Vfs,
+  dir: string,
+  suffix: string,
+  recovered: RecoveredSegments,
+): Promise<boolean> {
+  const last = recovered.segments.at(-1);
+  if (last !== undefined && last.id === recovered.lastId) return false;
+  const id = recovered.lastId + 1;
+  const base = last === undefined ? 0 : last.base + last.end;
+  const segment = { id, base, path: joinPath(dir, segmentFileName(id, suffix)), end: 0 };
+  await writeEmptySegment(vfs, segment, "create");
+  await vfs.syncDir(dir);
+  segment.end = SEGMENT_HEADER_SIZE;
+  recovered.segments.push(segment);
+  return true;
+}
+
+/**
  * Writes `segment` as an empty segment (its header only) and syncs the file: a new file
  * (`"create"`, exclusive) or an existing one cut to the header (`"rewrite"`). The caller
  * syncs the directory for a new file.

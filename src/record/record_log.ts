@@ -4,13 +4,13 @@
 import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { basename, dirname, joinPath } from "../vfs/_path.ts";
-import type { Vfs, VfsFile } from "../vfs/vfs.ts";
-import { BLOCK_SIZE, SEGMENT_HEADER_SIZE, segmentFileName } from "./_format.ts";
+import type { Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
+import { BLOCK_SIZE, SEGMENT_HEADER_SIZE } from "./_format.ts";
 import { LogMetrics } from "./_log_metrics.ts";
 import { checkLogOptions, type RecordLogOptions } from "./_log_options.ts";
 import { LogWriter } from "./_log_writer.ts";
 import { readRecordAt } from "./_record_reader.ts";
-import { recoverSegments, type SegmentInfo, writeEmptySegment } from "./_recovery.ts";
+import { ensureWritableSegment, recoverSegments, type SegmentInfo } from "./_recovery.ts";
 import { SegmentScanner } from "./_segment_scanner.ts";
 
 export type { RecordLogOptions };
@@ -67,8 +67,9 @@ export interface RecordLogStats {
  *
  * Appends are buffered and written together; with group commit every append that
  * arrives while an fsync is in flight joins the next write and the next single fsync.
- * Each record gets a position (a number that only grows, never reused) by which
- * {@linkcode RecordLog.read} fetches it again. On open a torn tail, the trace of a crash
+ * Each record gets a position, a number that grows with every append, by which
+ * {@linkcode RecordLog.read} fetches it again (only the position of a record lost to a
+ * crash, never made durable, is given again). On open a torn tail, the trace of a crash
  * in the middle of a write, is cut off; any other damage raises `CorruptionError`.
  * After a failed write or fsync the log is poisoned: every later append rejects with
  * `StoreFailedError` whose `cause` is the original failure.
@@ -101,6 +102,7 @@ export class RecordLog {
   readonly #scratch = new Uint8Array(BLOCK_SIZE);
   readonly #writer: LogWriter;
   readonly #stats: RecordLogStats;
+  readonly #lock: VfsLock | undefined;
   #removal: Promise<unknown> = Promise.resolve();
   #state: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | null = null;
@@ -111,7 +113,9 @@ export class RecordLog {
     settings: ReturnType<typeof checkLogOptions>,
     segments: SegmentInfo[],
     stats: RecordLogStats,
+    lock: VfsLock | undefined,
   ) {
+    this.#lock = lock;
     this.#vfs = vfs;
     this.#dir = dir;
     this.#maxRecordSize = settings.maxRecordSize;
@@ -136,7 +140,7 @@ export class RecordLog {
 
   /**
    * Opens the log in `dir`, creating the directory and the first segment when missing,
-   * and repairs a torn tail.
+   * and repairs a torn tail. Takes the lock on `dir/LOCK` unless `lock` is false.
    *
    * @param dir The directory of the log's segment files.
    * @param options See {@linkcode RecordLogOptions}.
@@ -144,6 +148,7 @@ export class RecordLog {
    * @throws {TypeError} When an option has the wrong type.
    * @throws {RangeError} When a size option is out of range.
    * @throws {CorruptionError} In `"strict"` recovery, for damage other than a torn tail.
+   * @throws {LockedError} When another owner holds the directory's lock.
    */
   static async open(dir: string, options: RecordLogOptions = {}): Promise<RecordLog> {
     if (typeof dir !== "string" || dir === "") {
@@ -155,46 +160,34 @@ export class RecordLog {
       vfs.mkdir(dir);
       await vfs.syncDir(dirname(dir));
     }
-    const recovered = await recoverSegments(vfs, dir, settings.suffix, {
-      mode: settings.recovery,
-      onCorruption: settings.onCorruption,
-    });
-    const segments = recovered.segments;
-    const stats: RecordLogStats = {
-      segments: 0,
-      firstPosition: 0,
-      endPosition: 0,
-      appends: 0,
-      appendedBytes: 0,
-      writes: 0,
-      writtenBytes: 0,
-      syncs: 0,
-      dirSyncs: 0,
-      segmentsCreated: 0,
-      segmentsRemoved: 0,
-      tornBytesRepaired: recovered.tornBytes,
-      corruptionsSkipped: recovered.skipped,
-      failed: false,
-    };
-    const last = segments.at(-1);
-    if (last === undefined || last.id < recovered.lastId) {
-      const id = recovered.lastId + 1;
-      const base = last === undefined ? 0 : last.base + last.end;
-      const segment = {
-        id,
-        base,
-        path: joinPath(dir, segmentFileName(id, settings.suffix)),
-        end: 0,
+    const lock = settings.lock ? vfs.tryLock(joinPath(dir, "LOCK")) : undefined;
+    try {
+      const recovered = await recoverSegments(vfs, dir, settings.suffix, {
+        mode: settings.recovery,
+        onCorruption: settings.onCorruption,
+      });
+      const created = await ensureWritableSegment(vfs, dir, settings.suffix, recovered);
+      const stats: RecordLogStats = {
+        segments: 0,
+        firstPosition: 0,
+        endPosition: 0,
+        appends: 0,
+        appendedBytes: 0,
+        writes: 0,
+        writtenBytes: 0,
+        syncs: created ? 1 : 0,
+        dirSyncs: created ? 1 : 0,
+        segmentsCreated: created ? 1 : 0,
+        segmentsRemoved: 0,
+        tornBytesRepaired: recovered.tornBytes,
+        corruptionsSkipped: recovered.skipped,
+        failed: false,
       };
-      await writeEmptySegment(vfs, segment, "create");
-      await vfs.syncDir(dir);
-      segment.end = SEGMENT_HEADER_SIZE;
-      segments.push(segment);
-      stats.segmentsCreated++;
-      stats.syncs++;
-      stats.dirSyncs++;
+      return new RecordLog(vfs, dir, settings, recovered.segments, stats, lock);
+    } catch (error) {
+      lock?.release();
+      throw error;
     }
-    return new RecordLog(vfs, dir, settings, segments, stats);
   }
 
   /**
@@ -388,6 +381,7 @@ export class RecordLog {
       this.#writer.close();
       for (const reader of this.#readers.values()) reader.close();
       this.#readers.clear();
+      this.#lock?.release();
     }
     const refusal = this.#failureError();
     if (refusal !== undefined) throw refusal;

@@ -75,7 +75,7 @@ Deno.test("RecordLog.open() rejects bad options with RangeError or TypeError", a
   const log = await RecordLog.open("/wal", { vfs, segmentSize: 64 * 1024, suffix: ".wal-2" });
   await log.append(recordData(0, 10));
   await log.close();
-  assert.deepEqual(vfs.list("/wal"), ["000001.wal-2"]);
+  assert.deepEqual(vfs.list("/wal"), ["000001.wal-2", "LOCK"]);
 });
 
 Deno.test("RecordLog.read() rejects a bad or unwritten position with RangeError", async () => {
