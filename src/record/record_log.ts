@@ -267,6 +267,7 @@ export class RecordLog {
    * @param options `from`: the position of the first record to yield (default: the
    * oldest live record).
    * @returns A generator of records; records appended during iteration may be included.
+   * REQUIRES: no `removeBefore` removes a segment the iteration has yet to finish.
    * @throws {CorruptionError} In `"strict"` recovery, when a stored record fails a check.
    */
   *records(options: { from?: number } = {}): Generator<LogRecord> {

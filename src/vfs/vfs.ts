@@ -30,7 +30,8 @@ export interface OpenOptions {
  * An open file. Reads are positional; writes append at the end of the file.
  *
  * The legal call order: any reads and writes, then `close()`. After `close()` (or after
- * a {@linkcode MemVfs.crash}) every call throws `ClosedError`.
+ * a {@linkcode MemVfs.crash}) every call throws `ClosedError`. REQUIRES: at most one
+ * handle appends to a file at a time (others may read it).
  */
 export interface VfsFile {
   /** The path the file was opened with. */
