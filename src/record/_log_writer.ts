@@ -203,10 +203,12 @@ export class LogWriter {
   async #write(write: PendingWrite): Promise<void> {
     if (!write.created) await this.#startSegment(write.segment);
     const bytes = write.buffer.view();
-    this.#active.append(bytes);
-    write.segment.end += bytes.length;
-    this.#setup.counters.writes++;
-    this.#setup.counters.writtenBytes += bytes.length;
+    if (bytes.length > 0) {
+      this.#active.append(bytes);
+      write.segment.end += bytes.length;
+      this.#setup.counters.writes++;
+      this.#setup.counters.writtenBytes += bytes.length;
+    }
     this.#recycle(write.buffer);
   }
 
