@@ -127,16 +127,23 @@ export function checkChunk(
   return undefined;
 }
 
-/** The name of segment `segmentId`: the id in at least six decimal digits, then `suffix`. */
-export function segmentFileName(segmentId: number, suffix: string): string {
-  return String(segmentId).padStart(6, "0") + suffix;
+/** How a log names its segment files: `prefix`, the id in six or more digits, `suffix`. */
+export interface SegmentNaming {
+  prefix: string;
+  suffix: string;
+}
+
+/** The name of segment `segmentId`. */
+export function segmentFileName(segmentId: number, naming: SegmentNaming): string {
+  return naming.prefix + String(segmentId).padStart(6, "0") + naming.suffix;
 }
 
 /** The segment id in a file name, or undefined when the name is not a segment's. */
-export function parseSegmentFileName(name: string, suffix: string): number | undefined {
-  if (!name.endsWith(suffix)) return undefined;
-  const digits = name.slice(0, name.length - suffix.length);
+export function parseSegmentFileName(name: string, naming: SegmentNaming): number | undefined {
+  const { prefix, suffix } = naming;
+  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return undefined;
+  const digits = name.slice(prefix.length, name.length - suffix.length);
   if (!/^\d{6,16}$/.test(digits)) return undefined;
   const id = Number(digits);
-  return Number.isSafeInteger(id) && segmentFileName(id, suffix) === name ? id : undefined;
+  return Number.isSafeInteger(id) && segmentFileName(id, naming) === name ? id : undefined;
 }

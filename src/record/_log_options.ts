@@ -3,12 +3,20 @@
 import type { CorruptionError } from "../errors.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
 import type { Vfs } from "../vfs/vfs.ts";
+import type { SegmentNaming } from "./_format.ts";
 
 /** Options of {@linkcode RecordLog.open}. */
 export interface RecordLogOptions {
   /** Where the files live. Default: the real disk (`DenoVfs`). */
   vfs?: Vfs;
-  /** The segment file name suffix. Default `".log"`. */
+  /**
+   * Segment files are named `prefix`, the segment id in six or more digits, `suffix`:
+   * `000001.log` by default. Both are up to 16 letters, digits, `-` or `_`, the suffix
+   * after a dot; the prefix may be empty (the default), the suffix only when the prefix is
+   * not. A log owns every file of its directory whose name fits.
+   */
+  prefix?: string;
+  /** See `prefix`. Default `".log"`. */
   suffix?: string;
   /** A segment rolls once it holds this many bytes. Default 64 MiB; at least 64 KiB. */
   segmentSize?: number;
@@ -37,9 +45,9 @@ export interface RecordLogOptions {
 }
 
 /** The checked options, defaults filled in; `vfs` and `metrics` stay optional. */
-export type LogSettings = Required<Omit<RecordLogOptions, "vfs" | "metrics">> & {
-  metrics: MetricsRegistry | undefined;
-};
+export type LogSettings =
+  & Required<Omit<RecordLogOptions, "vfs" | "metrics" | "prefix" | "suffix">>
+  & { naming: SegmentNaming; metrics: MetricsRegistry | undefined };
 
 const MiB = 1024 * 1024;
 
@@ -50,9 +58,16 @@ const MiB = 1024 * 1024;
  * @throws {RangeError} When a size is out of range.
  */
 export function checkLogOptions(options: RecordLogOptions): LogSettings {
+  const prefix = options.prefix ?? "";
+  if (typeof prefix !== "string" || !/^[A-Za-z0-9_-]{0,16}$/.test(prefix)) {
+    throw new TypeError(`Prefix must be up to 16 letters, digits, - or _, got ${prefix}`);
+  }
   const suffix = options.suffix ?? ".log";
-  if (typeof suffix !== "string" || !/^\.[A-Za-z0-9_-]{1,16}$/.test(suffix)) {
-    throw new TypeError(`Suffix must be a dot and 1 to 16 letters, digits, - or _, got ${suffix}`);
+  const suffixPattern = prefix === "" ? /^\.[A-Za-z0-9_-]{1,16}$/ : /^(\.[A-Za-z0-9_-]{1,16})?$/;
+  if (typeof suffix !== "string" || !suffixPattern.test(suffix)) {
+    throw new TypeError(
+      `Suffix must be a dot and 1 to 16 letters, digits, - or _ (or empty after a prefix), got ${suffix}`,
+    );
   }
   const segmentSize = checkSize("segmentSize", options.segmentSize ?? 64 * MiB);
   if (segmentSize < 64 * 1024 || segmentSize > 2 ** 40) {
@@ -78,7 +93,8 @@ export function checkLogOptions(options: RecordLogOptions): LogSettings {
   if (metrics !== undefined && !(metrics instanceof MetricsRegistry)) {
     throw new TypeError("Option metrics must be a MetricsRegistry");
   }
-  return { suffix, segmentSize, maxRecordSize, sync, lock, recovery, onCorruption, metrics };
+  const naming = { prefix, suffix };
+  return { naming, segmentSize, maxRecordSize, sync, lock, recovery, onCorruption, metrics };
 }
 
 function checkSize(name: string, value: unknown): number {

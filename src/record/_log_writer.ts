@@ -12,6 +12,7 @@ import {
   encodeSegmentHeader,
   SEGMENT_HEADER_SIZE,
   segmentFileName,
+  type SegmentNaming,
 } from "./_format.ts";
 import type { LogMetrics } from "./_log_metrics.ts";
 import type { SegmentInfo } from "./_recovery.ts";
@@ -31,7 +32,7 @@ export interface WriterCounters {
 export interface WriterSetup {
   vfs: Vfs;
   dir: string;
-  suffix: string;
+  naming: SegmentNaming;
   segmentSize: number;
   /** The log's live segments, shared: the writer pushes each segment it creates. */
   segments: SegmentInfo[];
@@ -133,7 +134,7 @@ export class LogWriter {
       const segment: SegmentInfo = {
         id,
         base: this.#encoding.base + this.#encodeOffset,
-        path: joinPath(this.#setup.dir, segmentFileName(id, this.#setup.suffix)),
+        path: joinPath(this.#setup.dir, segmentFileName(id, this.#setup.naming)),
         end: 0,
       };
       const buffer = this.#takeBuffer();

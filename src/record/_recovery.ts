@@ -11,6 +11,7 @@ import {
   parseSegmentFileName,
   SEGMENT_HEADER_SIZE,
   segmentFileName,
+  type SegmentNaming,
 } from "./_format.ts";
 import { SegmentScanner } from "./_segment_scanner.ts";
 
@@ -48,7 +49,7 @@ export interface RecoveryPolicy {
 export async function recoverSegments(
   vfs: Vfs,
   dir: string,
-  suffix: string,
+  naming: SegmentNaming,
   policy: RecoveryPolicy,
 ): Promise<RecoveredSegments> {
   const result: RecoveredSegments = {
@@ -63,16 +64,16 @@ export async function recoverSegments(
     policy.onCorruption(error);
   };
   const ids = vfs.list(dir)
-    .map((name) => parseSegmentFileName(name, suffix))
+    .map((name) => parseSegmentFileName(name, naming))
     .filter((id): id is number => id !== undefined)
     .sort((a, b) => a - b);
   result.lastId = ids.at(-1) ?? 0;
   for (const [index, id] of ids.entries()) {
-    const path = joinPath(dir, segmentFileName(id, suffix));
+    const path = joinPath(dir, segmentFileName(id, naming));
     const isLast = index === ids.length - 1;
     const previous = result.segments.at(-1);
     if (previous !== undefined && id !== previous.id + 1) {
-      const missing = joinPath(dir, segmentFileName(previous.id + 1, suffix));
+      const missing = joinPath(dir, segmentFileName(previous.id + 1, naming));
       report(new CorruptionError(missing, 0, "segment file is missing"));
     }
     const file = vfs.open(path, { readOnly: true });
@@ -175,14 +176,14 @@ async function repairTail(
 export async function ensureWritableSegment(
   vfs: Vfs,
   dir: string,
-  suffix: string,
+  naming: SegmentNaming,
   recovered: RecoveredSegments,
 ): Promise<boolean> {
   const last = recovered.segments.at(-1);
   if (last !== undefined && last.id === recovered.lastId) return false;
   const id = recovered.lastId + 1;
   const base = last === undefined ? 0 : last.base + last.end;
-  const segment = { id, base, path: joinPath(dir, segmentFileName(id, suffix)), end: 0 };
+  const segment = { id, base, path: joinPath(dir, segmentFileName(id, naming)), end: 0 };
   await writeEmptySegment(vfs, segment, "create");
   await vfs.syncDir(dir);
   segment.end = SEGMENT_HEADER_SIZE;

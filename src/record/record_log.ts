@@ -127,7 +127,7 @@ export class RecordLog {
     this.#writer = new LogWriter({
       vfs,
       dir,
-      suffix: settings.suffix,
+      naming: settings.naming,
       segmentSize: settings.segmentSize,
       segments,
       active: vfs.open(segments.at(-1)!.path),
@@ -162,11 +162,11 @@ export class RecordLog {
     }
     const lock = settings.lock ? vfs.tryLock(joinPath(dir, "LOCK")) : undefined;
     try {
-      const recovered = await recoverSegments(vfs, dir, settings.suffix, {
+      const recovered = await recoverSegments(vfs, dir, settings.naming, {
         mode: settings.recovery,
         onCorruption: settings.onCorruption,
       });
-      const created = await ensureWritableSegment(vfs, dir, settings.suffix, recovered);
+      const created = await ensureWritableSegment(vfs, dir, settings.naming, recovered);
       const stats: RecordLogStats = {
         segments: 0,
         firstPosition: 0,

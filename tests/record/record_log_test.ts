@@ -235,3 +235,23 @@ Deno.test("RecordLog closes through await using", async () => {
   await reopened[Symbol.asyncDispose]();
   assert.throws(() => reopened.read(position), ClosedError);
 });
+
+Deno.test("RecordLog names segments with a prefix and no suffix", async () => {
+  const vfs = new MemVfs();
+  const log = await RecordLog.open("/db", { vfs, prefix: "MANIFEST-", suffix: "", lock: false });
+  const first = await log.append(new Uint8Array([1]));
+  await log.roll();
+  const second = await log.append(new Uint8Array([2]));
+  await log.close();
+  assert.deepEqual(vfs.list("/db"), ["MANIFEST-000001", "MANIFEST-000002"]);
+  const reopened = await RecordLog.open("/db", {
+    vfs,
+    prefix: "MANIFEST-",
+    suffix: "",
+    lock: false,
+  });
+  assert.deepEqual([...reopened.records()].map((record) => record.position), [first, second]);
+  await reopened.close();
+  await assert.rejects(RecordLog.open("/x", { vfs, suffix: "" }), TypeError);
+  await assert.rejects(RecordLog.open("/x", { vfs, prefix: "a/b" }), TypeError);
+});
