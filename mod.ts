@@ -33,3 +33,4 @@ export * from "./src/errors.ts";
 export * from "./src/vfs/mod.ts";
 export * from "./src/record/mod.ts";
 export * from "./src/metrics/mod.ts";
+export * from "./src/lsm/mod.ts";

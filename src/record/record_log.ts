@@ -343,6 +343,18 @@ export class RecordLog {
     return run;
   }
 
+  /**
+   * Where a position lies on disk, to name it in errors about the record stored there.
+   *
+   * @param position A position of a live segment.
+   * @returns The segment file's path and the byte offset in it.
+   * @throws {RangeError} When the position lies before the oldest live segment.
+   */
+  locate(position: number): { path: string; offset: number } {
+    const segment = this.#segmentAt(position);
+    return { path: segment.path, offset: position - segment.base };
+  }
+
   /** Counters and positions; a fresh object each call. */
   stats(): RecordLogStats {
     const first = this.#segments[0]!;

@@ -255,3 +255,14 @@ Deno.test("RecordLog names segments with a prefix and no suffix", async () => {
   await assert.rejects(RecordLog.open("/x", { vfs, suffix: "" }), TypeError);
   await assert.rejects(RecordLog.open("/x", { vfs, prefix: "a/b" }), TypeError);
 });
+
+Deno.test("RecordLog.locate() names the segment file and offset of a position", async () => {
+  const vfs = new MemVfs();
+  const log = await RecordLog.open("/wal", { vfs });
+  await log.append(new Uint8Array(10));
+  await log.roll();
+  const position = await log.append(new Uint8Array(10));
+  assert.deepEqual(log.locate(position), { path: "/wal/000002.log", offset: SEGMENT_HEADER });
+  assert.throws(() => log.locate(-1), RangeError);
+  await log.close();
+});

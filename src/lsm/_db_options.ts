@@ -1,0 +1,80 @@
+// The options of a database, checked once at open.
+
+import type { Vfs } from "../vfs/vfs.ts";
+
+/** Options of `Db.open`. */
+export interface DbOptions {
+  /** Where the files live. Default: the real disk (`DenoVfs`). */
+  vfs?: Vfs;
+  /** Whether a write resolves only once durable in the WAL (fsynced). Default `true`. */
+  sync?: boolean;
+  /** The active memtable is frozen and flushed once it holds this many bytes. Default 4 MiB. */
+  memtableSize?: number;
+  /** How many frozen memtables may wait for their flush before writes wait. Default 2. */
+  maxImmutableMemtables?: number;
+  /** The target size of a table's data block before compression. Default 4 KiB. */
+  blockSize?: number;
+  /** The byte budget of the block cache shared by all tables. Default 8 MiB; 0 disables it. */
+  blockCacheSize?: number;
+  /** Bloom filter bits per key; 0 writes no filters. Default 10 (about 1 % false positives). */
+  bloomBitsPerKey?: number;
+  /** The size at which compaction cuts its output tables. Default 2 MiB. */
+  targetFileSize?: number;
+  /** Level 0 is compacted once it holds this many tables. Default 4. */
+  level0CompactionTrigger?: number;
+  /** Writes wait while level 0 holds this many tables. Default 12. */
+  level0StopWritesTrigger?: number;
+}
+
+/** The checked options, defaults filled in. */
+export type DbSettings = Required<Omit<DbOptions, "vfs">>;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/**
+ * Checks the options and fills in the defaults.
+ *
+ * @throws {TypeError} When an option has the wrong type.
+ * @throws {RangeError} When a number is out of range.
+ */
+export function checkDbOptions(options: DbOptions): DbSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Options must be an object");
+  }
+  const sync = options.sync ?? true;
+  if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
+  const level0CompactionTrigger = integer(options, "level0CompactionTrigger", 4, 2, 1000);
+  return {
+    sync,
+    memtableSize: integer(options, "memtableSize", 4 * MiB, 64 * KiB, 1024 * MiB),
+    maxImmutableMemtables: integer(options, "maxImmutableMemtables", 2, 1, 64),
+    blockSize: integer(options, "blockSize", 4 * KiB, 256, 1 * MiB),
+    blockCacheSize: integer(options, "blockCacheSize", 8 * MiB, 0, 2 ** 40),
+    bloomBitsPerKey: integer(options, "bloomBitsPerKey", 10, 0, 64),
+    targetFileSize: integer(options, "targetFileSize", 2 * MiB, 64 * KiB, 4096 * MiB),
+    level0CompactionTrigger,
+    level0StopWritesTrigger: integer(
+      options,
+      "level0StopWritesTrigger",
+      Math.max(12, level0CompactionTrigger + 1),
+      level0CompactionTrigger + 1,
+      10_000,
+    ),
+  };
+}
+
+function integer(
+  options: DbOptions,
+  name: keyof DbOptions,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = options[name] ?? fallback;
+  if (typeof value !== "number") throw new TypeError(`Option ${name} must be a number`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`Option ${name} must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,85 @@
+// Opening a database: replaying the WAL records the manifest says are not yet in tables
+// into memtables, and deleting table files that no version names (left by a flush or a
+// compaction that a crash cut short).
+
+import { CorruptionError } from "../errors.ts";
+import type { RecordLog } from "../record/record_log.ts";
+import { joinPath } from "../vfs/_path.ts";
+import type { Vfs } from "../vfs/vfs.ts";
+import type { ManifestState } from "./_manifest.ts";
+import type { MemtablePool } from "./_memtables.ts";
+import { parseTableFileName, tableFileName } from "./_table_cache.ts";
+import type { Version } from "./_version.ts";
+import { decodeGroup } from "./_wal_record.ts";
+
+/**
+ * Replays the WAL from the pool's active memtable's start into the pool, freezing a
+ * memtable whenever it fills.
+ *
+ * @returns The last sequence number: the manifest's or the WAL's, whichever is higher.
+ * @throws {CorruptionError} When a WAL record is damaged or its sequences do not follow.
+ */
+export function replayWal(
+  wal: RecordLog,
+  state: ManifestState,
+  pool: MemtablePool,
+  memtableSize: number,
+): number {
+  let last = state.lastSequence;
+  let expected: number | undefined;
+  for (const record of wal.records({ from: pool.active.walStart })) {
+    const where = (): { path: string; offset: number } => wal.locate(record.position);
+    let group;
+    try {
+      group = decodeGroup(record.data);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      const { path, offset } = where();
+      throw new CorruptionError(path, offset, `bad WAL record: ${error.message}`);
+    }
+    if (expected !== undefined && group.firstSeq !== expected) {
+      const { path, offset } = where();
+      throw new CorruptionError(
+        path,
+        offset,
+        `WAL record starts at sequence ${group.firstSeq}, expected ${expected}`,
+      );
+    }
+    if (pool.active.memtable.approximateBytes >= memtableSize) pool.rotate(record.position);
+    let seq = group.firstSeq;
+    for (const entry of group.entries) {
+      pool.active.memtable.add(entry.key, seq++, entry.kind, entry.value);
+    }
+    expected = seq;
+    last = Math.max(last, seq - 1);
+  }
+  return last;
+}
+
+/**
+ * Deletes every table file `version` does not name, and checks that every one it names
+ * exists.
+ *
+ * @returns The numbers of the tables the version names.
+ * @throws {CorruptionError} When a table the version names is missing.
+ */
+export function deleteObsoleteTables(vfs: Vfs, dir: string, version: Version): Set<number> {
+  const live = new Set(version.fileNumbers());
+  const present = new Set<number>();
+  for (const name of vfs.list(dir)) {
+    const number = parseTableFileName(name);
+    if (number === undefined) continue;
+    if (live.has(number)) present.add(number);
+    else vfs.remove(joinPath(dir, name));
+  }
+  for (const number of live) {
+    if (!present.has(number)) {
+      throw new CorruptionError(
+        joinPath(dir, tableFileName(number)),
+        0,
+        "table file named by the manifest is missing",
+      );
+    }
+  }
+  return live;
+}

@@ -1,0 +1,585 @@
+// Db: the LSM engine's manager. It composes the WAL (a record log), the memtable pool, the
+// manifest and its versions, the table cache and background flush and compaction, and
+// offers get, put, delete, batches, scans and snapshots. docs/impl.md walks through it.
+
+import { ClosedError, StoreFailedError } from "../errors.ts";
+import { RecordLog } from "../record/record_log.ts";
+import { DenoVfs } from "../vfs/deno_vfs.ts";
+import { dirname, joinPath } from "../vfs/_path.ts";
+import type { Vfs, VfsLock } from "../vfs/vfs.ts";
+import {
+  type BackgroundCounters,
+  type BackgroundHost,
+  compactLevel0,
+  flushOldest,
+  needsCompaction,
+} from "./_background.ts";
+import { CommitQueue, type CommitTarget } from "./_commit_queue.ts";
+import { scanEntries } from "./_db_iterator.ts";
+import { checkDbOptions, type DbOptions, type DbSettings } from "./_db_options.ts";
+import { Kind } from "./_internal_key.ts";
+import type { InternalIterator } from "./_iterator.ts";
+import { type Bytes, keyBytes } from "./_keys.ts";
+import { LevelIterator } from "./_level_iterator.ts";
+import { Manifest, type ManifestState } from "./_manifest.ts";
+import { MemtablePool } from "./_memtables.ts";
+import { MergingIterator } from "./_merging_iterator.ts";
+import { deleteObsoleteTables, replayWal } from "./_recover.ts";
+import { planScan, type ScanOptions } from "./_scan_options.ts";
+import { TableCache, tableFileName } from "./_table_cache.ts";
+import type { FileMeta } from "./_version_edit.ts";
+import type { Version } from "./_version.ts";
+import { type Snapshot, SnapshotList, snapshotSequence } from "./snapshot.ts";
+import { BlockCache } from "./table/block_cache.ts";
+import {
+  batchEntries,
+  type BatchEntry,
+  bindBatch,
+  WriteBatch,
+  type WriteOptions,
+} from "./write_batch.ts";
+
+export type { DbOptions, ScanOptions, WriteOptions };
+
+/** Options of {@linkcode Db.get}. */
+export interface ReadOptions {
+  /** Read as of this snapshot instead of the latest state. */
+  snapshot?: Snapshot;
+}
+
+/** Counters and sizes of a {@linkcode Db}, from {@linkcode Db.stats}. */
+export interface DbStats {
+  /** Bytes in the active memtable and the immutable ones. */
+  memtableBytes: number;
+  /** Immutable memtables waiting for their flush. */
+  immutableMemtables: number;
+  /** Table files and bytes per level, level 0 first. */
+  levels: { files: number; bytes: number }[];
+  /** Bytes of the WAL not yet in tables. */
+  walBytes: number;
+  /** The block cache's hits, misses and bytes held. */
+  blockCache: { hits: number; misses: number; bytes: number };
+  /** Times a write waited for a flush or compaction. */
+  stalls: number;
+  /** Milliseconds writes waited for flushes or compactions. */
+  stallMillis: number;
+  /** Memtable flushes done since open. */
+  flushes: number;
+  /** Level-0 compactions done since open. */
+  compactions: number;
+  /** Input bytes of compactions since open. */
+  compactedBytes: number;
+  /** The sequence number of the last write. */
+  lastSequence: number;
+  /** Live snapshots. */
+  snapshots: number;
+}
+
+/**
+ * An embedded, ordered key-value store: a log-structured merge tree over a write-ahead
+ * log, memtables and sorted tables. Keys sort bytewise; keys and values are bytes or
+ * strings (stored as UTF-8), a key up to 64 KiB, a value up to 16 MiB. By default every
+ * write resolves once it is durable; `sync: false` trades the last writes before a power
+ * loss (not a crash of the process) for speed. One process owns a directory at a time.
+ *
+ * @example Writing, reading and scanning
+ * ```ts
+ * import { Db } from "@cairn/cairn/lsm";
+ * import { MemVfs } from "@cairn/cairn/vfs";
+ * import assert from "node:assert/strict";
+ *
+ * await using db = await Db.open("/db", { vfs: new MemVfs() });
+ * await db.put("fruit/apple", "red");
+ * await db.put("fruit/kiwi", "green");
+ * await db.put("veg/leek", "white");
+ * assert.deepEqual(await db.get("fruit/kiwi"), new TextEncoder().encode("green"));
+ *
+ * const keys: string[] = [];
+ * for await (const [key] of db.scan({ prefix: "fruit/" })) keys.push(new TextDecoder().decode(key));
+ * assert.deepEqual(keys, ["fruit/apple", "fruit/kiwi"]);
+ * ```
+ */
+export class Db {
+  readonly #vfs: Vfs;
+  readonly #dir: string;
+  readonly #settings: DbSettings;
+  readonly #manifest: Manifest;
+  readonly #tables: TableCache;
+  readonly #pool: MemtablePool;
+  readonly #wal: RecordLog;
+  readonly #host: BackgroundHost;
+  readonly #lock: VfsLock;
+  readonly #blocks: BlockCache;
+  readonly #snapshots = new SnapshotList();
+  readonly #queue: CommitQueue;
+  readonly #pinned = new Map<Version, number>();
+  readonly #knownTables: Set<number>;
+  readonly #counters: BackgroundCounters = { flushes: 0, compactions: 0, compactedBytes: 0 };
+  #version: Version;
+  #lastSequence: number;
+  #state: "open" | "closing" | "closed" = "open";
+  #closing: Promise<void> | undefined;
+  #background: Promise<void> | undefined;
+  #backgroundError: unknown = undefined;
+  #progress: { promise: Promise<void>; resolve: () => void };
+  #stalls = 0;
+  #stallMillis = 0;
+
+  private constructor(parts: {
+    vfs: Vfs;
+    dir: string;
+    settings: DbSettings;
+    lock: VfsLock;
+    manifest: Manifest;
+    wal: RecordLog;
+    blocks: BlockCache;
+    pool: MemtablePool;
+    lastSequence: number;
+    knownTables: Set<number>;
+  }) {
+    this.#vfs = parts.vfs;
+    this.#dir = parts.dir;
+    this.#settings = parts.settings;
+    this.#lock = parts.lock;
+    this.#manifest = parts.manifest;
+    this.#wal = parts.wal;
+    this.#blocks = parts.blocks;
+    this.#tables = new TableCache(parts.vfs, parts.dir, parts.blocks);
+    this.#pool = parts.pool;
+    this.#lastSequence = parts.lastSequence;
+    this.#knownTables = parts.knownTables;
+    this.#version = parts.manifest.state.version;
+    this.#progress = newSignal();
+    const target: CommitTarget = {
+      lastSequence: () => this.#lastSequence,
+      makeRoomForWrite: (force) => this.#makeRoomForWrite(force),
+      appendToWal: (record, sync) => this.#wal.append(record, { sync }),
+      apply: (firstSeq, batches) => this.#apply(firstSeq, batches),
+    };
+    this.#queue = new CommitQueue(target);
+    this.#host = {
+      vfs: parts.vfs,
+      dir: parts.dir,
+      settings: parts.settings,
+      manifest: parts.manifest,
+      tables: this.#tables,
+      pool: parts.pool,
+      wal: parts.wal,
+      lastSequence: () => this.#lastSequence,
+      oldestSnapshot: () => this.#snapshots.sequences()[0],
+      install: (state) => this.#install(state),
+      pin: () => this.#pin(),
+      unpin: (version) => this.#unpin(version),
+    };
+  }
+
+  /**
+   * Opens (or creates) the database in `path`: takes its lock, replays the manifest and
+   * the WAL, and deletes files no version needs.
+   *
+   * @param path The database's directory.
+   * @param options See {@linkcode DbOptions}.
+   * @returns The open database.
+   * @throws {TypeError} When the path or an option has the wrong type.
+   * @throws {RangeError} When an option is out of range.
+   * @throws {LockedError} At once, when another owner has the directory open.
+   * @throws {CorruptionError} When the manifest, the WAL (other than a torn tail) or a
+   * table is damaged.
+   */
+  static async open(path: string, options: DbOptions = {}): Promise<Db> {
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError("Database path must be a non-empty string");
+    }
+    const settings = checkDbOptions(options);
+    const vfs = options.vfs ?? new DenoVfs();
+    if (!vfs.exists(path)) {
+      vfs.mkdir(path);
+      await vfs.syncDir(dirname(path));
+    }
+    const lock = vfs.tryLock(joinPath(path, "LOCK"));
+    const opened: { close(): Promise<void> }[] = [];
+    try {
+      const manifest = await Manifest.open(vfs, path);
+      opened.push(manifest);
+      const wal = await RecordLog.open(path, { vfs, suffix: ".wal", lock: false, sync: true });
+      opened.push(wal);
+      const state = manifest.state;
+      const pool = new MemtablePool(Math.max(state.logPosition, wal.stats().firstPosition));
+      const lastSequence = replayWal(wal, state, pool, settings.memtableSize);
+      const knownTables = deleteObsoleteTables(vfs, path, state.version);
+      const db = new Db({
+        vfs,
+        dir: path,
+        settings,
+        lock,
+        manifest,
+        wal,
+        blocks: new BlockCache(settings.blockCacheSize),
+        pool,
+        lastSequence,
+        knownTables,
+      });
+      db.#scheduleBackground();
+      return db;
+    } catch (error) {
+      for (const part of opened.reverse()) await part.close().catch(() => {});
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the value of `key`.
+   *
+   * @param key The key: bytes, or a string (UTF-8).
+   * @param options `snapshot`: read as of that snapshot.
+   * @returns A copy of the value, or undefined when the key is absent or deleted.
+   * @throws {TypeError} When the key is neither bytes nor a string, or the snapshot is
+   * another database's.
+   * @throws {RangeError} When the key is longer than 64 KiB.
+   * @throws {ClosedError} After `close()`, or with a released snapshot.
+   * @throws {CorruptionError} When a table read fails its checks.
+   */
+  get(key: Bytes, options: ReadOptions = {}): Promise<Uint8Array | undefined> {
+    try {
+      return Promise.resolve(this.#get(keyBytes(key), this.#readSequence(options.snapshot)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Sets `key` to `value`.
+   *
+   * @param key The key: bytes, or a string (UTF-8); copied.
+   * @param value The value: bytes, or a string (UTF-8); copied.
+   * @param options `sync`: resolve only once durable (default: the database's `sync`).
+   * @throws {TypeError} When the key or value is neither bytes nor a string.
+   * @throws {RangeError} When the key or value is too large.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed WAL write or fsync, or background failure.
+   */
+  put(key: Bytes, value: Bytes, options: WriteOptions = {}): Promise<void> {
+    try {
+      return this.write(new WriteBatch().put(key, value), options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Deletes `key` (deleting an absent key is not an error).
+   *
+   * @param key The key: bytes, or a string (UTF-8).
+   * @param options `sync`: resolve only once durable (default: the database's `sync`).
+   * @throws {TypeError} When the key is neither bytes nor a string.
+   * @throws {RangeError} When the key is too large.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed WAL write or fsync, or background failure.
+   */
+  delete(key: Bytes, options: WriteOptions = {}): Promise<void> {
+    try {
+      return this.write(new WriteBatch().delete(key), options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Applies a batch, all or nothing. Concurrent writes share WAL writes and fsyncs.
+   *
+   * @param batch The operations; the batch may be reused after the call.
+   * @param options `sync`: resolve only once durable (default: the database's `sync`).
+   * @throws {TypeError} When `batch` is not a WriteBatch.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed WAL write or fsync, or background failure.
+   */
+  write(batch: WriteBatch, options: WriteOptions = {}): Promise<void> {
+    if (!(batch instanceof WriteBatch)) {
+      return Promise.reject(new TypeError("Db.write() takes a WriteBatch"));
+    }
+    const sync = options.sync ?? this.#settings.sync;
+    if (typeof sync !== "boolean") {
+      return Promise.reject(new TypeError("Option sync must be a boolean"));
+    }
+    if (this.#state !== "open") return Promise.reject(new ClosedError("Database is closed"));
+    const entries = batchEntries(batch);
+    if (entries.length === 0) return Promise.resolve();
+    return this.#queue.submit([...entries], sync);
+  }
+
+  /**
+   * Starts a batch whose `commit()` writes to this database.
+   *
+   * @returns An empty batch.
+   */
+  batch(): WriteBatch {
+    return bindBatch(new WriteBatch(), (batch, options) => this.write(batch, options));
+  }
+
+  /**
+   * Iterates over keys and values in key order (or reverse), as of one moment: writes
+   * made during the scan are not seen. The files the scan reads stay on disk until it
+   * ends: finish it or leave the loop early (`break` closes it).
+   *
+   * @param options Bounds (`gt`, `gte`, `lt`, `lte`, `prefix`), `reverse`, `limit`,
+   * `keysOnly` (values come back empty) and `snapshot`.
+   * @returns An async iterable of `[key, value]` pairs the caller owns.
+   * @throws {TypeError} When a bound has the wrong type or both `gt` and `gte` (or `lt`
+   * and `lte`) are given.
+   * @throws {ClosedError} After `close()`.
+   * @throws {CorruptionError} When a table read fails its checks.
+   */
+  async *scan(options: ScanOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const plan = planScan(options, this.#readSequence(options.snapshot));
+    const version = this.#pin();
+    const source = this.#mergedIterator(version);
+    try {
+      for (const entry of scanEntries(source, plan)) yield entry;
+    } finally {
+      source.close();
+      this.#unpin(version);
+    }
+  }
+
+  /**
+   * Takes a snapshot: reads through it see the database as it is now.
+   *
+   * @returns The snapshot; release it when done (or declare it with `using`).
+   * @throws {ClosedError} After `close()`.
+   */
+  snapshot(): Snapshot {
+    this.#checkOpen();
+    return this.#snapshots.take(this.#lastSequence);
+  }
+
+  /**
+   * Writes everything in memory into tables and waits for it.
+   *
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} When a flush failed.
+   */
+  async flush(): Promise<void> {
+    this.#checkOpen();
+    await this.#queue.submit([], false, true);
+    while (this.#pool.immutables.length > 0) {
+      this.#throwIfFailed();
+      await this.#progress.promise;
+    }
+    this.#throwIfFailed();
+  }
+
+  /** Counters and sizes; a fresh object each call. */
+  stats(): DbStats {
+    const version = this.#version;
+    const wal = this.#wal.stats();
+    const cache = this.#blocks.stats;
+    return {
+      memtableBytes: this.#pool.bytes,
+      immutableMemtables: this.#pool.immutables.length,
+      levels: version.levels.map((files, level) => ({
+        files: files.length,
+        bytes: version.levelBytes(level),
+      })),
+      walBytes: wal.endPosition - Math.max(wal.firstPosition, this.#pool.flushedLogPosition),
+      blockCache: { hits: cache.hits, misses: cache.misses, bytes: cache.bytes },
+      stalls: this.#stalls,
+      stallMillis: this.#stallMillis,
+      flushes: this.#counters.flushes,
+      compactions: this.#counters.compactions,
+      compactedBytes: this.#counters.compactedBytes,
+      lastSequence: this.#lastSequence,
+      snapshots: this.#snapshots.size,
+    };
+  }
+
+  /**
+   * Waits for in-flight writes and background work, syncs the WAL and closes every file.
+   * Closing twice is harmless.
+   *
+   * @throws {StoreFailedError} When the final sync fails (the files are closed anyway).
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** Closes the database; see {@linkcode Db.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // -- internals --
+
+  /** Rotates the memtable when full (or when `force`d), stalling while behind. */
+  async #makeRoomForWrite(force: boolean): Promise<void> {
+    let stalledAt = 0;
+    try {
+      for (;;) {
+        this.#throwIfFailed();
+        const active = this.#pool.active.memtable;
+        if (this.#version.levels[0]!.length >= this.#settings.level0StopWritesTrigger) {
+          stalledAt ||= this.#stallStart();
+          await this.#progress.promise;
+        } else if (!force && active.approximateBytes < this.#settings.memtableSize) {
+          return;
+        } else if (force && active.count === 0) {
+          return;
+        } else if (this.#pool.immutables.length >= this.#settings.maxImmutableMemtables) {
+          stalledAt ||= this.#stallStart();
+          await this.#progress.promise;
+        } else {
+          this.#pool.rotate(await this.#wal.roll());
+          this.#scheduleBackground();
+          return;
+        }
+      }
+    } finally {
+      if (stalledAt > 0) this.#stallMillis += performance.now() - stalledAt;
+    }
+  }
+
+  /** Applies a written group to the active memtable and publishes it. */
+  #apply(firstSeq: number, batches: readonly (readonly BatchEntry[])[]): void {
+    const memtable = this.#pool.active.memtable;
+    let seq = firstSeq;
+    for (const entries of batches) {
+      for (const entry of entries) memtable.add(entry.key, seq++, entry.kind, entry.value);
+    }
+    this.#lastSequence = seq - 1;
+  }
+
+  /** Installs a new version and deletes the tables no version needs. */
+  #install(state: ManifestState): void {
+    this.#version = state.version;
+    for (const number of state.version.fileNumbers()) this.#knownTables.add(number);
+    this.#deleteObsolete();
+  }
+
+  /** Pins the current version: its tables stay until `#unpin`. */
+  #pin(): Version {
+    const version = this.#version;
+    this.#pinned.set(version, (this.#pinned.get(version) ?? 0) + 1);
+    return version;
+  }
+
+  /** Releases a pin; deletes tables no version needs any more. */
+  #unpin(version: Version): void {
+    const count = (this.#pinned.get(version) ?? 1) - 1;
+    if (count > 0) this.#pinned.set(version, count);
+    else this.#pinned.delete(version);
+    if (count <= 0) this.#deleteObsolete();
+  }
+
+  #get(key: Uint8Array, sequence: number): Uint8Array | undefined {
+    const found = this.#pool.get(key, sequence);
+    if (found !== undefined) return found.kind === Kind.PUT ? found.value.slice() : undefined;
+    for (const file of this.#version.filesForKey(key)) {
+      const entry = this.#tables.reader(file.number).get(key, sequence);
+      if (entry !== undefined) return entry.kind === Kind.PUT ? entry.value.slice() : undefined;
+    }
+    return undefined;
+  }
+
+  #readSequence(snapshot: Snapshot | undefined): number {
+    this.#checkOpen();
+    return snapshot === undefined
+      ? this.#lastSequence
+      : snapshotSequence(snapshot, this.#snapshots);
+  }
+
+  #mergedIterator(version: Version): InternalIterator {
+    const tables = this.#tables;
+    const children = this.#pool.iterators();
+    for (const file of version.levels[0]!) children.push(tables.reader(file.number).iterator());
+    for (const files of version.levels.slice(1)) {
+      if (files.length > 0) {
+        children.push(
+          new LevelIterator(files, (file) => tables.reader((file as FileMeta).number).iterator()),
+        );
+      }
+    }
+    return new MergingIterator(children);
+  }
+
+  #scheduleBackground(): void {
+    if (this.#background !== undefined || this.#backgroundError !== undefined) return;
+    this.#background = this.#runBackground().finally(() => {
+      this.#background = undefined;
+      this.#signalProgress();
+    });
+  }
+
+  async #runBackground(): Promise<void> {
+    try {
+      while (this.#state === "open") {
+        if (this.#pool.immutables.length > 0) await flushOldest(this.#host, this.#counters);
+        else if (needsCompaction(this.#host)) await compactLevel0(this.#host, this.#counters);
+        else return;
+        this.#signalProgress();
+      }
+    } catch (error) {
+      this.#backgroundError = error;
+    }
+  }
+
+  #signalProgress(): void {
+    const done = this.#progress;
+    this.#progress = newSignal();
+    done.resolve();
+  }
+
+  #stallStart(): number {
+    this.#stalls++;
+    return performance.now();
+  }
+
+  #deleteObsolete(): void {
+    const live = new Set(this.#version.fileNumbers());
+    for (const version of this.#pinned.keys()) {
+      for (const number of version.fileNumbers()) live.add(number);
+    }
+    for (const number of [...this.#knownTables]) {
+      if (live.has(number)) continue;
+      this.#knownTables.delete(number);
+      this.#tables.evict(number);
+      try {
+        this.#vfs.remove(joinPath(this.#dir, tableFileName(number)));
+      } catch {
+        // Left for the next open, which deletes tables the manifest does not name.
+      }
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#state !== "open") throw new ClosedError("Database is closed");
+  }
+
+  #throwIfFailed(): void {
+    if (this.#backgroundError !== undefined) {
+      throw new StoreFailedError("Database failed in a background flush or compaction", {
+        cause: this.#backgroundError,
+      });
+    }
+  }
+
+  async #close(): Promise<void> {
+    this.#state = "closing";
+    await this.#queue.idle;
+    while (this.#background !== undefined) await this.#background;
+    this.#state = "closed";
+    try {
+      await this.#wal.close();
+    } finally {
+      await this.#manifest.close().catch(() => {});
+      this.#tables.close();
+      this.#lock.release();
+    }
+  }
+}
+
+function newSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((done) => resolve = done);
+  return { promise, resolve };
+}

@@ -1,0 +1,150 @@
+// A byte-bounded LRU cache of table blocks, shared by every open table. A Map keeps its
+// entries in insertion order, so a hit deletes and re-inserts its entry to make it the
+// newest, and eviction takes from the front. A second map lists each file's cached
+// offsets, so evictFile() costs what that file has cached, not the whole cache.
+//
+// Key: fileNumber * 2^32 + offset, one number: file numbers below 2^21 and block offsets
+// below 2^32 (4 GiB tables) keep it a safe integer; set() rejects others.
+
+const TWO_32 = 0x1_0000_0000;
+/** File numbers must stay below this for keys to stay safe integers. */
+export const MAX_CACHE_FILE_NUMBER: number = 2 ** 21;
+
+/** What a {@linkcode BlockCache} has done, counted since it was made. */
+export interface BlockCacheStats {
+  /** Lookups that found their block. */
+  hits: number;
+  /** Lookups that did not. */
+  misses: number;
+  /** The bytes of the blocks held now (each block counts its `byteLength`). */
+  bytes: number;
+  /** The number of blocks held now. */
+  entries: number;
+  /** Blocks dropped to make room (not counting evictFile()). */
+  evictions: number;
+}
+
+/**
+ * Caches blocks by (file number, offset), least recently used first out once the bytes
+ * held pass the capacity. Cached blocks are trusted: callers check them before `set()`.
+ *
+ * @example Caching a block
+ * ```ts
+ * import { BlockCache } from "./block_cache.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const cache = new BlockCache(8192);
+ * cache.set(7, 0, new Uint8Array(4096));
+ * assert.equal(cache.get(7, 0)?.length, 4096);
+ * assert.equal(cache.get(7, 4096), undefined);
+ * assert.deepEqual(cache.stats, { hits: 1, misses: 1, bytes: 4096, entries: 1, evictions: 0 });
+ * ```
+ */
+export class BlockCache {
+  /** Blocks by key, least recently used first. */
+  readonly #blocks = new Map<number, Uint8Array>();
+  /** The cached offsets of each file. */
+  readonly #byFile = new Map<number, Set<number>>();
+  readonly #capacity: number;
+  readonly #stats: BlockCacheStats = { hits: 0, misses: 0, bytes: 0, entries: 0, evictions: 0 };
+
+  /**
+   * Makes an empty cache.
+   *
+   * @param capacityBytes The most block bytes to hold; 0 disables caching.
+   * @throws {RangeError} If `capacityBytes` is not a non-negative safe integer.
+   */
+  constructor(capacityBytes: number) {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) {
+      throw new RangeError(`Cache capacity ${capacityBytes} is not a non-negative integer`);
+    }
+    this.#capacity = capacityBytes;
+  }
+
+  /** The capacity in bytes. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Live counters; read them, do not change them. */
+  get stats(): Readonly<BlockCacheStats> {
+    return this.#stats;
+  }
+
+  /**
+   * Looks a block up and makes it the most recently used.
+   *
+   * @returns The cached block (shared: never write to it), or `undefined`.
+   */
+  get(fileNumber: number, offset: number): Uint8Array | undefined {
+    const key = fileNumber * TWO_32 + offset;
+    const block = this.#blocks.get(key);
+    if (block === undefined) {
+      this.#stats.misses++;
+      return undefined;
+    }
+    this.#stats.hits++;
+    this.#blocks.delete(key);
+    this.#blocks.set(key, block);
+    return block;
+  }
+
+  /**
+   * Adds or replaces a block, then evicts the least recently used blocks past capacity.
+   * A block larger than the capacity is not cached.
+   *
+   * @param fileNumber The table's file number, an integer from 0 to 2^21-1.
+   * @param offset The block's offset in the file, an integer from 0 to 2^32-1.
+   * @param block The block; retained, so the caller must never write to it again.
+   * @throws {RangeError} If `fileNumber` or `offset` is out of range.
+   */
+  set(fileNumber: number, offset: number, block: Uint8Array): void {
+    if (!Number.isInteger(fileNumber) || fileNumber < 0 || fileNumber >= MAX_CACHE_FILE_NUMBER) {
+      throw new RangeError(`File number ${fileNumber} is not an integer from 0 to 2^21-1`);
+    }
+    if (!Number.isInteger(offset) || offset < 0 || offset >= TWO_32) {
+      throw new RangeError(`Block offset ${offset} is not an integer from 0 to 2^32-1`);
+    }
+    if (block.byteLength > this.#capacity) return;
+    const key = fileNumber * TWO_32 + offset;
+    const old = this.#blocks.get(key);
+    if (old !== undefined) {
+      this.#blocks.delete(key);
+      this.#stats.bytes -= old.byteLength;
+      this.#stats.entries--;
+    } else {
+      let offsets = this.#byFile.get(fileNumber);
+      if (offsets === undefined) this.#byFile.set(fileNumber, offsets = new Set());
+      offsets.add(offset);
+    }
+    this.#blocks.set(key, block);
+    this.#stats.bytes += block.byteLength;
+    this.#stats.entries++;
+    while (this.#stats.bytes > this.#capacity) this.#evictOldest();
+  }
+
+  /** Drops every block of a file (when the file is deleted). */
+  evictFile(fileNumber: number): void {
+    const offsets = this.#byFile.get(fileNumber);
+    if (offsets === undefined) return;
+    for (const offset of offsets) {
+      const key = fileNumber * TWO_32 + offset;
+      this.#stats.bytes -= this.#blocks.get(key)!.byteLength;
+      this.#stats.entries--;
+      this.#blocks.delete(key);
+    }
+    this.#byFile.delete(fileNumber);
+  }
+
+  #evictOldest(): void {
+    const [key, block] = this.#blocks.entries().next().value!;
+    this.#blocks.delete(key);
+    this.#stats.bytes -= block.byteLength;
+    this.#stats.entries--;
+    this.#stats.evictions++;
+    const fileNumber = Math.floor(key / TWO_32);
+    const offsets = this.#byFile.get(fileNumber)!;
+    offsets.delete(key - fileNumber * TWO_32);
+    if (offsets.size === 0) this.#byFile.delete(fileNumber);
+  }
+}
