@@ -10,16 +10,16 @@
 //   nodes[id + 1]      ordinal: the entry's index in `#keys`, `#values`, `#seqs`, `#kinds`
 //   nodes[id + 2]      offset of the key's bytes in `#arena` (a copy used for comparing)
 //   nodes[id + 3]      key length
-//   nodes[id + 4 + l]  next node at level l, for l < the node's height
+//   nodes[id + 4]      previous node at level 0 (Pebble's back link: prev() is O(1))
+//   nodes[id + 5 + l]  next node at level l, for l < the node's height
 //
 // A search compares prefixes first and falls back to the arena bytes on a tie. Arrays
 // only grow, and node ids never change, so ids held by iterators stay valid across
-// inserts. Limits: 2^31 bytes of keys and 2^31 / 5 entries, far above a memtable's size.
-
-import { compareBytes } from "../encoding/bytes.ts";
+// inserts. Limits: 2^31 bytes of keys and 2^31 / 6 entries, far above a memtable's size.
 
 const MAX_HEIGHT = 12;
-const HEADER = 4;
+const PREV = 4;
+const HEADER = 5;
 const HEAD = 0;
 const EMPTY = new Uint8Array(0);
 
@@ -91,6 +91,9 @@ export class Skiplist {
     nodes[id + 2] = this.#arenaTop;
     nodes[id + 3] = key.length;
     this.#arenaTop += key.length;
+    const after0 = nodes[prevs[0]! + HEADER]!;
+    nodes[id + PREV] = prevs[0]!;
+    if (after0 !== 0) nodes[after0 + PREV] = id;
     for (let level = 0; level < height; level++) {
       const link = prevs[level]! + HEADER + level;
       nodes[id + HEADER + level] = nodes[link]!;
@@ -130,10 +133,9 @@ export class Skiplist {
     return this.#nodes[node + HEADER]!;
   }
 
-  /** The node before `node` (REQUIRES: a node id), or 0; a search, as in LevelDB. */
+  /** The node before `node` (REQUIRES: a node id), or 0. */
   prev(node: number): number {
-    const ord = this.#nodes[node + 1]!;
-    return this.#findLast(this.#keys[ord]!, this.#seqs[ord]!, false);
+    return this.#nodes[node + PREV]!;
   }
 
   /** The user key of `node`: the array given to insert(). */
@@ -160,7 +162,12 @@ export class Skiplist {
   hasKey(node: number, key: Uint8Array): boolean {
     const nodes = this.#nodes;
     if (nodes[node + 3] !== key.length || nodes[node] !== keyPrefix(key)) return false;
-    return compareBytes(this.#keys[nodes[node + 1]!]!, key) === 0;
+    const arena = this.#arena;
+    const offset = nodes[node + 2]!;
+    for (let i = 4; i < key.length; i++) {
+      if (arena[offset + i] !== key[i]) return false;
+    }
+    return true;
   }
 
   #findLast(key: Uint8Array, seq: number, orEqual: boolean): number {
