@@ -19,12 +19,18 @@ export function parseTableFileName(name: string): number | undefined {
   return tableFileName(number) === name ? number : undefined;
 }
 
-/** Table readers of one database directory. */
+/**
+ * Table readers of one database directory. Blocks are cached under a cache id given to
+ * each open reader (not the file number, which only grows): ids are reused after a reader
+ * closes, so they stay as few as the open tables, within the block cache's id range.
+ */
 export class TableCache {
   readonly #vfs: Vfs;
   readonly #dir: string;
   readonly #blocks: BlockCache;
-  readonly #readers = new Map<number, TableReader>();
+  readonly #readers = new Map<number, { reader: TableReader; cacheId: number }>();
+  readonly #freeIds: number[] = [];
+  #nextId = 1;
 
   constructor(vfs: Vfs, dir: string, blocks: BlockCache) {
     this.#vfs = vfs;
@@ -38,26 +44,31 @@ export class TableCache {
    * @throws {CorruptionError} When the table's footer, index or filter is damaged.
    */
   reader(number: number): TableReader {
-    let reader = this.#readers.get(number);
-    if (reader === undefined) {
-      const path = joinPath(this.#dir, tableFileName(number));
-      const file = this.#vfs.open(path, { readOnly: true });
-      try {
-        reader = TableReader.open(file, { fileNumber: number, cache: this.#blocks, path });
-      } catch (error) {
-        file.close();
-        throw error;
-      }
-      this.#readers.set(number, reader);
+    const open = this.#readers.get(number);
+    if (open !== undefined) return open.reader;
+    const path = joinPath(this.#dir, tableFileName(number));
+    const file = this.#vfs.open(path, { readOnly: true });
+    const cacheId = this.#freeIds.pop() ?? this.#nextId++;
+    let reader: TableReader;
+    try {
+      reader = TableReader.open(file, { fileNumber: cacheId, cache: this.#blocks, path });
+    } catch (error) {
+      file.close();
+      this.#freeIds.push(cacheId);
+      throw error;
     }
+    this.#readers.set(number, { reader, cacheId });
     return reader;
   }
 
   /** Closes table `number`'s reader and forgets its cached blocks. */
   evict(number: number): void {
-    this.#readers.get(number)?.close();
+    const open = this.#readers.get(number);
+    if (open === undefined) return;
+    open.reader.close();
     this.#readers.delete(number);
-    this.#blocks.evictFile(number);
+    this.#blocks.evictFile(open.cacheId);
+    this.#freeIds.push(open.cacheId);
   }
 
   /** Closes every reader. */

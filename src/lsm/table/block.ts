@@ -71,6 +71,13 @@ export class BlockIterator implements InternalIterator {
   #valueEnd = 0;
   #seq = 0;
   #kind = 0;
+  /** Where the current restart region starts, and where the next one does (or Infinity). */
+  #regionStart = 0;
+  #nextRestart = 0;
+  /** The header fields #decodeHeader decoded last. */
+  #shared = 0;
+  #nonShared = 0;
+  #valueLength = 0;
   /** The value decoded by the last #slowVarint call. */
   #varint = 0;
 
@@ -188,10 +195,20 @@ export class BlockIterator implements InternalIterator {
     this.#keyView = undefined;
   }
 
+  /** Positions before the entry at restart `index` (the next #parseNext reads it). */
   #seekToRestart(index: number): void {
     this.#keyLength = 0;
+    this.#enterRegion(index);
+    this.#next = this.#regionStart;
+  }
+
+  /** Makes restart region `index` the current one. */
+  #enterRegion(index: number): void {
     this.#restartIndex = index;
-    this.#next = this.#restartPoint(index);
+    this.#regionStart = this.#restartPoint(index);
+    this.#nextRestart = index + 1 < this.#block.numRestarts
+      ? this.#restartPoint(index + 1)
+      : Number.POSITIVE_INFINITY;
   }
 
   #restartPoint(index: number): number {
@@ -200,16 +217,14 @@ export class BlockIterator implements InternalIterator {
     return point;
   }
 
-  /** Decodes the entry at #next; returns false (and invalidates) at the end. */
-  #parseNext(): boolean {
+  /**
+   * Decodes the three varints of the entry header at `p` into #shared, #nonShared and
+   * #valueLength, checks that the entry lies within the entry area, and returns the
+   * offset of its key delta.
+   */
+  #decodeHeader(p: number): number {
     const data = this.#data;
-    const limit = this.#restarts;
-    let p = this.#next;
-    if (p >= limit) {
-      this.#invalidate();
-      return false;
-    }
-    this.#current = p;
+    const start = p;
     // Varints of one byte (nearly all of them) are decoded inline.
     let shared = data[p]!;
     if (shared < 0x80) p++;
@@ -229,12 +244,32 @@ export class BlockIterator implements InternalIterator {
       p = this.#slowVarint(p);
       valueLength = this.#varint;
     }
-    const keyLength = shared + nonShared;
     if (
-      p > limit || shared > this.#keyLength || keyLength < TRAILER_SIZE ||
-      p + nonShared + valueLength > limit
+      p + nonShared + valueLength > this.#restarts || shared + nonShared < TRAILER_SIZE
     ) {
-      this.#corrupt(`bad entry at block offset ${this.#current}`);
+      this.#corrupt(`bad entry at block offset ${start}`);
+    }
+    this.#shared = shared;
+    this.#nonShared = nonShared;
+    this.#valueLength = valueLength;
+    return p;
+  }
+
+  /** Decodes the entry at #next; returns false (and invalidates) at the end. */
+  #parseNext(): boolean {
+    const current = this.#next;
+    if (current >= this.#restarts) {
+      this.#invalidate();
+      return false;
+    }
+    this.#current = current;
+    const p = this.#decodeHeader(current);
+    const shared = this.#shared;
+    const nonShared = this.#nonShared;
+    const keyLength = shared + nonShared;
+    while (current >= this.#nextRestart) this.#enterRegion(this.#restartIndex + 1);
+    if (shared > this.#keyLength || (shared !== 0 && current === this.#regionStart)) {
+      this.#corrupt(`bad key prefix at block offset ${current}`);
     }
     if (this.#key.length < keyLength) {
       const grown = new Uint8Array(Math.max(keyLength, this.#key.length * 2));
@@ -242,33 +277,35 @@ export class BlockIterator implements InternalIterator {
       this.#key = grown;
     }
     const key = this.#key;
-    key.set(data.subarray(p, p + nonShared), shared);
+    const data = this.#data;
+    if (nonShared <= 32) {
+      for (let i = 0; i < nonShared; i++) key[shared + i] = data[p + i]!;
+    } else {
+      key.set(data.subarray(p, p + nonShared), shared);
+    }
     this.#keyLength = keyLength;
     this.#keyView = undefined;
-    const t = keyLength - TRAILER_SIZE;
-    const low = (key[t]! | (key[t + 1]! << 8) | (key[t + 2]! << 16) | (key[t + 3]! << 24)) >>> 0;
-    const high = (key[t + 4]! | (key[t + 5]! << 8) | (key[t + 6]! << 16) | (key[t + 7]! << 24)) >>>
+    const trailer = this.#decodeTrailer(key, keyLength - TRAILER_SIZE, current);
+    this.#kind = trailer & 0xff;
+    this.#seq = (trailer - this.#kind) / 256;
+    this.#valueStart = p + nonShared;
+    this.#valueEnd = this.#valueStart + this.#valueLength;
+    this.#next = this.#valueEnd;
+    return true;
+  }
+
+  /** Reads and checks the trailer at `bytes[t]`: a safe integer whose kind is PUT or DELETE. */
+  #decodeTrailer(bytes: Uint8Array, t: number, entry: number): number {
+    const low =
+      (bytes[t]! | (bytes[t + 1]! << 8) | (bytes[t + 2]! << 16) | (bytes[t + 3]! << 24)) >>>
       0;
+    const high = (bytes[t + 4]! | (bytes[t + 5]! << 8) | (bytes[t + 6]! << 16) |
+      (bytes[t + 7]! << 24)) >>> 0;
     const kind = low & 0xff;
     if (high > 0x1f_ffff || (kind !== Kind.PUT && kind !== Kind.DELETE)) {
-      this.#corrupt(`bad key trailer at block offset ${this.#current}`);
+      this.#corrupt(`bad key trailer at block offset ${entry}`);
     }
-    this.#kind = kind;
-    this.#seq = high * 0x100_0000 + (low >>> 8);
-    this.#valueStart = p + nonShared;
-    this.#valueEnd = this.#valueStart + valueLength;
-    this.#next = this.#valueEnd;
-    const numRestarts = this.#block.numRestarts;
-    while (
-      this.#restartIndex + 1 < numRestarts &&
-      this.#restartPoint(this.#restartIndex + 1) <= this.#current
-    ) {
-      this.#restartIndex++;
-    }
-    if (shared !== 0 && this.#restartPoint(this.#restartIndex) === this.#current) {
-      this.#corrupt(`restart entry at block offset ${this.#current} shares key bytes`);
-    }
-    return true;
+    return high * 0x1_0000_0000 + low;
   }
 
   /** Decodes a multi-byte varint at `p` into #varint; returns the offset after it. */
@@ -281,11 +318,20 @@ export class BlockIterator implements InternalIterator {
     return p + varintLength(this.#varint);
   }
 
-  /** Compares restart `index`'s key with `(key, seq)` in internal order. */
+  /**
+   * Compares restart `index`'s key with `(key, seq)` in internal order, reading it in
+   * place (a restart entry stores its whole key). Does not move the iterator.
+   */
   #compareRestartKey(index: number, key: Uint8Array, seq: number): number {
-    this.#seekToRestart(index);
-    if (!this.#parseNext()) this.#corrupt(`restart point ${index} holds no entry`);
-    return this.compareCurrent(key, seq);
+    const point = this.#restartPoint(index);
+    if (point >= this.#restarts) this.#corrupt(`restart point ${index} holds no entry`);
+    const p = this.#decodeHeader(point);
+    if (this.#shared !== 0) this.#corrupt(`bad key prefix at block offset ${point}`);
+    const t = p + this.#nonShared - TRAILER_SIZE;
+    const c = compareRange(this.#data, p, t, key);
+    if (c !== 0) return c;
+    const trailer = this.#decodeTrailer(this.#data, t, point);
+    return seq - (trailer - (trailer & 0xff)) / 256;
   }
 
   #corrupt(detail: string, cause?: unknown): never {

@@ -1,6 +1,6 @@
 // Writing test tables to a MemVfs.
 
-import { MemVfs } from "../../../src/vfs/mem_vfs.ts";
+import type { MemVfs } from "../../../src/vfs/mem_vfs.ts";
 import { BlockCache } from "../../../src/lsm/table/block_cache.ts";
 import { TableBuilder, type TableBuilderOptions } from "../../../src/lsm/table/table_builder.ts";
 import { TableReader } from "../../../src/lsm/table/table_reader.ts";
