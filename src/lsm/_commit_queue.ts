@@ -89,13 +89,16 @@ export class CommitQueue {
     }
   }
 
-  /** Every waiting writer, up to a group size bound (at least one). */
+  /**
+   * Every waiting writer, up to a group size bound (at least one). A rotating writer only
+   * leads a group, so that the writes queued before it are in the memtable it freezes.
+   */
   #takeGroup(): Writer[] {
     let bytes = 0;
     let count = 0;
     for (const writer of this.#waiting) {
       const size = writer.entries.reduce((sum, e) => sum + e.key.length + e.value.length, 0);
-      if (count > 0 && bytes + size > MAX_GROUP_BYTES) break;
+      if (count > 0 && (writer.rotate || bytes + size > MAX_GROUP_BYTES)) break;
       bytes += size;
       count++;
     }

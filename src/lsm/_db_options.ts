@@ -42,7 +42,10 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Options must be an object");
   }
-  const sync = options.sync ?? true;
+  if (options.vfs !== undefined && !isVfs(options.vfs)) {
+    throw new TypeError("Option vfs must be a Vfs (DenoVfs, MemVfs, FaultVfs or your own)");
+  }
+  const sync = options.sync === undefined ? true : options.sync;
   if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
   const level0CompactionTrigger = integer(options, "level0CompactionTrigger", 4, 2, 1000);
   return {
@@ -64,6 +67,11 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   };
 }
 
+function isVfs(value: unknown): value is Vfs {
+  return typeof value === "object" && value !== null && typeof (value as Vfs).open === "function" &&
+    typeof (value as Vfs).tryLock === "function";
+}
+
 function integer(
   options: DbOptions,
   name: keyof DbOptions,
@@ -71,7 +79,7 @@ function integer(
   min: number,
   max: number,
 ): number {
-  const value = options[name] ?? fallback;
+  const value = options[name] === undefined ? fallback : options[name];
   if (typeof value !== "number") throw new TypeError(`Option ${name} must be a number`);
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new RangeError(`Option ${name} must be an integer from ${min} to ${max}, got ${value}`);

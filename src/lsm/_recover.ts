@@ -3,6 +3,7 @@
 // compaction that a crash cut short).
 
 import { CorruptionError } from "../errors.ts";
+import { SEGMENT_HEADER_SIZE } from "../record/_format.ts";
 import type { RecordLog } from "../record/record_log.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs } from "../vfs/vfs.ts";
@@ -17,7 +18,8 @@ import { decodeGroup } from "./_wal_record.ts";
  * memtable whenever it fills.
  *
  * @returns The last sequence number: the manifest's or the WAL's, whichever is higher.
- * @throws {CorruptionError} When a WAL record is damaged or its sequences do not follow.
+ * @throws {CorruptionError} When a WAL record is damaged or its sequences do not follow, or
+ * when the WAL no longer holds the records from the manifest's log position on.
  */
 export function replayWal(
   wal: RecordLog,
@@ -25,6 +27,16 @@ export function replayWal(
   pool: MemtablePool,
   memtableSize: number,
 ): number {
+  const first = wal.stats().firstPosition;
+  if (first - SEGMENT_HEADER_SIZE > state.logPosition) {
+    // The WAL was cut after a flush whose manifest edit is gone (a damaged last record
+    // read as a torn tail): the records from the manifest's position on are lost.
+    throw new CorruptionError(
+      wal.locate(first).path,
+      0,
+      `WAL starts at position ${first}, after the manifest's log position ${state.logPosition}`,
+    );
+  }
   let last = state.lastSequence;
   let expected: number | undefined;
   for (const record of wal.records({ from: pool.active.walStart })) {
@@ -66,12 +78,15 @@ export function replayWal(
 export function deleteObsoleteTables(vfs: Vfs, dir: string, version: Version): Set<number> {
   const live = new Set(version.fileNumbers());
   const present = new Set<number>();
+  const obsolete: string[] = [];
   for (const name of vfs.list(dir)) {
     const number = parseTableFileName(name);
     if (number === undefined) continue;
     if (live.has(number)) present.add(number);
-    else vfs.remove(joinPath(dir, name));
+    else obsolete.push(name);
   }
+  // Check before deleting: a missing table means the manifest lost an edit, and the
+  // tables it does not name may be the ones that edit added.
   for (const number of live) {
     if (!present.has(number)) {
       throw new CorruptionError(
@@ -81,5 +96,6 @@ export function deleteObsoleteTables(vfs: Vfs, dir: string, version: Version): S
       );
     }
   }
+  for (const name of obsolete) vfs.remove(joinPath(dir, name));
   return live;
 }

@@ -53,7 +53,7 @@ export function planScan(options: ScanOptions, sequence: number): ScanPlan {
     const end = successor(prefix);
     if (end !== undefined) upper = tighterUpper(upper, { key: end, inclusive: false });
   }
-  const limit = options.limit ?? Infinity;
+  const limit = options.limit === undefined ? Infinity : options.limit;
   if (typeof limit !== "number") throw new TypeError("Scan limit must be a number");
   if (limit !== Infinity && (!Number.isSafeInteger(limit) || limit < 0)) {
     throw new RangeError(`Scan limit must be a non-negative integer, got ${limit}`);

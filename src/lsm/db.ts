@@ -191,7 +191,7 @@ export class Db {
       throw new TypeError("Database path must be a non-empty string");
     }
     const settings = checkDbOptions(options);
-    const vfs = options.vfs ?? new DenoVfs();
+    const vfs = options.vfs === undefined ? new DenoVfs() : options.vfs;
     if (!vfs.exists(path)) {
       vfs.mkdir(path);
       await vfs.syncDir(dirname(path));
@@ -298,7 +298,7 @@ export class Db {
     if (!(batch instanceof WriteBatch)) {
       return Promise.reject(new TypeError("Db.write() takes a WriteBatch"));
     }
-    const sync = options.sync ?? this.#settings.sync;
+    const sync = options.sync === undefined ? this.#settings.sync : options.sync;
     if (typeof sync !== "boolean") {
       return Promise.reject(new TypeError("Option sync must be a boolean"));
     }
@@ -364,6 +364,7 @@ export class Db {
     await this.#queue.submit([], false, true);
     while (this.#pool.immutables.length > 0) {
       this.#throwIfFailed();
+      this.#checkOpen();
       await this.#progress.promise;
     }
     this.#throwIfFailed();
@@ -507,6 +508,9 @@ export class Db {
     this.#background = this.#runBackground().finally(() => {
       this.#background = undefined;
       this.#signalProgress();
+      // Work scheduled after the loop found none, but before this ran, was refused above.
+      const pending = this.#pool.immutables.length > 0 || needsCompaction(this.#host);
+      if (this.#state === "open" && pending) this.#scheduleBackground();
     });
   }
 

@@ -1,0 +1,121 @@
+// A Vfs wrapper that holds the syncs of table files (`*.sst`) while its gate is closed,
+// so a test can keep a frozen memtable waiting for its flush while writes and reads go on.
+
+import type { OpenOptions, Vfs, VfsFile, VfsLock } from "../../src/vfs/vfs.ts";
+
+/**
+ * Passes every call through to `inner`, except that while the gate is closed each
+ * `sync`/`syncData` of a file whose path ends in `.sst` waits (after syncing) until
+ * {@linkcode TableSyncGateVfs.openGate} is called. WAL and manifest syncs are not held.
+ */
+export class TableSyncGateVfs implements Vfs {
+  readonly #inner: Vfs;
+  #gate: Promise<void> | null = null;
+  #openGate: () => void = () => {};
+  #waiting = 0;
+
+  constructor(inner: Vfs) {
+    this.#inner = inner;
+  }
+
+  /** How many table syncs are waiting at the closed gate. */
+  get waiting(): number {
+    return this.#waiting;
+  }
+
+  /** Makes later table syncs wait. */
+  closeGate(): void {
+    if (this.#gate === null) this.#gate = new Promise((resolve) => this.#openGate = resolve);
+  }
+
+  /** Lets every waiting and later table sync finish. */
+  openGate(): void {
+    this.#openGate();
+    this.#gate = null;
+  }
+
+  /** Runs `sync`, then waits at the gate while it is closed. */
+  async gated(sync: () => Promise<void>): Promise<void> {
+    await sync();
+    const gate = this.#gate;
+    if (gate === null) return;
+    this.#waiting++;
+    await gate;
+    this.#waiting--;
+  }
+
+  open(path: string, options?: OpenOptions): VfsFile {
+    const file = this.#inner.open(path, options);
+    return path.endsWith(".sst") ? new GatedTableFile(file, this) : file;
+  }
+
+  rename(from: string, to: string): void {
+    this.#inner.rename(from, to);
+  }
+
+  remove(path: string): void {
+    this.#inner.remove(path);
+  }
+
+  list(dir: string): string[] {
+    return this.#inner.list(dir);
+  }
+
+  exists(path: string): boolean {
+    return this.#inner.exists(path);
+  }
+
+  mkdir(path: string): void {
+    this.#inner.mkdir(path);
+  }
+
+  syncDir(dir: string): Promise<void> {
+    return this.#inner.syncDir(dir);
+  }
+
+  tryLock(path: string): VfsLock {
+    return this.#inner.tryLock(path);
+  }
+}
+
+class GatedTableFile implements VfsFile {
+  readonly #inner: VfsFile;
+  readonly #vfs: TableSyncGateVfs;
+
+  constructor(inner: VfsFile, vfs: TableSyncGateVfs) {
+    this.#inner = inner;
+    this.#vfs = vfs;
+  }
+
+  get path(): string {
+    return this.#inner.path;
+  }
+
+  readAt(buffer: Uint8Array, position: number): number {
+    return this.#inner.readAt(buffer, position);
+  }
+
+  append(data: Uint8Array): void {
+    this.#inner.append(data);
+  }
+
+  size(): number {
+    return this.#inner.size();
+  }
+
+  truncate(size: number): void {
+    this.#inner.truncate(size);
+  }
+
+  sync(): Promise<void> {
+    return this.#vfs.gated(() => this.#inner.sync());
+  }
+
+  syncData(): Promise<void> {
+    return this.#vfs.gated(() => this.#inner.syncData());
+  }
+
+  close(): void {
+    this.#inner.close();
+  }
+}
