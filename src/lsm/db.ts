@@ -559,10 +559,16 @@ export class Db {
     if (this.#state !== "open") throw new ClosedError("Database is closed");
   }
 
+  /** Throws when a background task or the WAL failed: the database takes no more writes. */
   #throwIfFailed(): void {
     if (this.#backgroundError !== undefined) {
       throw new StoreFailedError("Database failed in a background flush or compaction", {
         cause: this.#backgroundError,
+      });
+    }
+    if (this.#wal.failure !== undefined) {
+      throw new StoreFailedError("Database failed on an earlier WAL write or sync", {
+        cause: this.#wal.failure,
       });
     }
   }
@@ -572,13 +578,17 @@ export class Db {
     await this.#queue.idle;
     while (this.#background !== undefined) await this.#background;
     this.#state = "closed";
-    try {
-      await this.#wal.close();
-    } finally {
-      await this.#manifest.close().catch(() => {});
-      this.#tables.close();
-      this.#lock.release();
+    let failure: unknown;
+    for (const log of [this.#wal, this.#manifest]) {
+      try {
+        await log.close();
+      } catch (error) {
+        failure ??= error;
+      }
     }
+    this.#tables.close();
+    this.#lock.release();
+    if (failure !== undefined) throw failure;
   }
 }
 

@@ -344,6 +344,14 @@ export class RecordLog {
   }
 
   /**
+   * The write or sync failure that poisoned the log, or undefined while it is healthy.
+   * Once set, appends reject with `StoreFailedError` whose `cause` is this failure.
+   */
+  get failure(): unknown {
+    return this.#writer.failure;
+  }
+
+  /**
    * Where a position lies on disk, to name it in errors about the record stored there.
    *
    * @param position A position of a live segment.

@@ -334,7 +334,12 @@ Deno.test("Db writes reject with StoreFailedError after a failed WAL fsync; read
   assert.equal(text(await db.get("before")), "1");
   assert.equal(await db.get("failed"), undefined, "a failed write is not visible");
   assert.deepEqual(await scanText(db), [["before", "1"]]);
-  await db.close().catch((error) => assert.ok(error instanceof StoreFailedError, String(error)));
+  await assert.rejects(
+    db.flush(),
+    StoreFailedError,
+    "a flush cannot make the failed write durable",
+  );
+  await assert.rejects(db.close(), StoreFailedError, "closing a failed database says so");
   await using reopened = await Db.open("/db", { vfs: mem });
   assert.equal(text(await reopened.get("before")), "1");
   assert.equal(await reopened.get("later"), undefined);
