@@ -3,8 +3,7 @@
 // record (synced once if any member asked), applies it to the memtable and resolves every
 // member. A group is one record, so every batch in it is all or nothing across a crash.
 
-import { encodeGroup } from "./_wal_record.ts";
-import type { BatchEntry } from "./write_batch.ts";
+import { encodeGroup, type EntryBytes } from "./_wal_record.ts";
 
 /** What the commit queue needs from the database. */
 export interface CommitTarget {
@@ -12,17 +11,22 @@ export interface CommitTarget {
   lastSequence(): number;
   /**
    * Waits until the active memtable has room (rotating it, stalling on flushes); with
-   * `force`, rotates a non-empty memtable whatever its size.
+   * `force`, rotates a non-empty memtable whatever its size. Returns undefined, without
+   * waiting, when there is room already.
    */
-  makeRoomForWrite(force: boolean): Promise<void>;
+  makeRoomForWrite(force: boolean): Promise<void> | undefined;
   /** Appends one record to the WAL; resolves once written (and synced with `sync`). */
   appendToWal(record: Uint8Array, sync: boolean): Promise<unknown>;
-  /** Applies the group's entries from sequence `firstSeq` on, then publishes them. */
-  apply(firstSeq: number, batches: readonly (readonly BatchEntry[])[]): void;
+  /**
+   * Applies the entries of a written group record (whose first sequence is in its header;
+   * entries start at `GROUP_HEADER_SIZE`), then publishes them. The record's bytes are the
+   * target's to keep.
+   */
+  apply(record: Uint8Array): void;
 }
 
 interface Writer {
-  entries: readonly BatchEntry[];
+  entries: EntryBytes;
   sync: boolean;
   rotate: boolean;
   resolve: () => void;
@@ -53,7 +57,7 @@ export class CommitQueue {
    * Queues a batch's entries; resolves once they are applied (and durable with `sync`).
    * With `rotate`, the active memtable is frozen before the group (for a flush).
    */
-  submit(entries: readonly BatchEntry[], sync: boolean, rotate = false): Promise<void> {
+  submit(entries: EntryBytes, sync: boolean, rotate = false): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       this.#waiting.push({ entries, sync, rotate, resolve, reject });
     });
@@ -70,13 +74,13 @@ export class CommitQueue {
       while (this.#waiting.length > 0) {
         const group = this.#takeGroup();
         try {
-          await this.#target.makeRoomForWrite(group.some((writer) => writer.rotate));
-          const batches = group.map((writer) => writer.entries);
-          if (batches.some((entries) => entries.length > 0)) {
-            const firstSeq = this.#target.lastSequence() + 1;
-            const record = encodeGroup(firstSeq, batches);
+          const room = this.#target.makeRoomForWrite(group.some((writer) => writer.rotate));
+          if (room !== undefined) await room;
+          const parts = group.map((writer) => writer.entries);
+          if (parts.some((part) => part.count > 0)) {
+            const record = encodeGroup(this.#target.lastSequence() + 1, parts);
             await this.#target.appendToWal(record, group.some((writer) => writer.sync));
-            this.#target.apply(firstSeq, batches);
+            this.#target.apply(record);
           }
           for (const writer of group) writer.resolve();
         } catch (error) {
@@ -97,7 +101,7 @@ export class CommitQueue {
     let bytes = 0;
     let count = 0;
     for (const writer of this.#waiting) {
-      const size = writer.entries.reduce((sum, e) => sum + e.key.length + e.value.length, 0);
+      const size = writer.entries.bytes.length;
       if (count > 0 && (writer.rotate || bytes + size > MAX_GROUP_BYTES)) break;
       bytes += size;
       count++;

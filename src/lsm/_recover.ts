@@ -11,7 +11,7 @@ import type { ManifestState } from "./_manifest.ts";
 import type { MemtablePool } from "./_memtables.ts";
 import { parseTableFileName, tableFileName } from "./_table_cache.ts";
 import type { Version } from "./_version.ts";
-import { decodeGroup } from "./_wal_record.ts";
+import { forEachEntry, GROUP_HEADER_SIZE, groupHeader } from "./_wal_record.ts";
 
 /**
  * Replays the WAL from the pool's active memtable's start into the pool, freezing a
@@ -41,26 +41,22 @@ export function replayWal(
   let expected: number | undefined;
   for (const record of wal.records({ from: pool.active.walStart })) {
     const where = (): { path: string; offset: number } => wal.locate(record.position);
-    let group;
+    if (pool.active.memtable.approximateBytes >= memtableSize) pool.rotate(record.position);
+    const memtable = pool.active.memtable;
+    let seq = 0;
     try {
-      group = decodeGroup(record.data);
+      const header = groupHeader(record.data);
+      if (expected !== undefined && header.firstSeq !== expected) {
+        throw new RangeError(`record starts at sequence ${header.firstSeq}, expected ${expected}`);
+      }
+      seq = header.firstSeq;
+      forEachEntry(record.data, GROUP_HEADER_SIZE, header.count, (kind, key, value) => {
+        memtable.add(key, seq++, kind, value);
+      });
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       const { path, offset } = where();
       throw new CorruptionError(path, offset, `bad WAL record: ${error.message}`);
-    }
-    if (expected !== undefined && group.firstSeq !== expected) {
-      const { path, offset } = where();
-      throw new CorruptionError(
-        path,
-        offset,
-        `WAL record starts at sequence ${group.firstSeq}, expected ${expected}`,
-      );
-    }
-    if (pool.active.memtable.approximateBytes >= memtableSize) pool.rotate(record.position);
-    let seq = group.firstSeq;
-    for (const entry of group.entries) {
-      pool.active.memtable.add(entry.key, seq++, entry.kind, entry.value);
     }
     expected = seq;
     last = Math.max(last, seq - 1);

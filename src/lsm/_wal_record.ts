@@ -1,6 +1,7 @@
 // The WAL record of one commit group: every entry of every batch in the group, with the
 // sequence number of the first. The record log frames and checksums it; a group is
-// applied whole or not at all. Format (docs/impl.md, "The WAL"):
+// applied whole or not at all. A batch keeps its entries already in this entry format,
+// so that a group record is its header and the batches' bytes one after another.
 //
 //   +------------------+-----------+------------------------------------------------+
 //   | first seq (u64)  | count u32 | count x [ kind u8 | key len varint | key |     |
@@ -10,87 +11,108 @@
 import { readU32LE, readU64LE, writeU32LE, writeU64LE } from "../encoding/fixed.ts";
 import { readVarint, varintLength, writeVarint } from "../encoding/varint.ts";
 import { Kind } from "./_internal_key.ts";
-import type { BatchEntry } from "./write_batch.ts";
 
-const HEADER = 12;
+/** The size of a group record's header. */
+export const GROUP_HEADER_SIZE = 12;
 
-/** Encodes the entries of a group whose first entry gets sequence `firstSeq`. */
-export function encodeGroup(
-  firstSeq: number,
-  batches: readonly (readonly BatchEntry[])[],
-): Uint8Array {
-  let size = HEADER;
+/** Encoded entries: `count` of them in `bytes` (which holds nothing else). */
+export interface EntryBytes {
+  bytes: Uint8Array;
+  count: number;
+}
+
+/** The encoded size of one entry. */
+export function entrySize(kind: Kind, key: Uint8Array, value: Uint8Array): number {
+  const keyPart = 1 + varintLength(key.length) + key.length;
+  return kind === Kind.PUT ? keyPart + varintLength(value.length) + value.length : keyPart;
+}
+
+/**
+ * Writes one entry at `out[at]`. REQUIRES: `entrySize` bytes of room.
+ *
+ * @returns The offset after the entry.
+ */
+export function writeEntry(
+  out: Uint8Array,
+  at: number,
+  kind: Kind,
+  key: Uint8Array,
+  value: Uint8Array,
+): number {
+  out[at++] = kind;
+  at = writeVarint(out, at, key.length);
+  out.set(key, at);
+  at += key.length;
+  if (kind === Kind.PUT) {
+    at = writeVarint(out, at, value.length);
+    out.set(value, at);
+    at += value.length;
+  }
+  return at;
+}
+
+/** The group record of `parts` whose first entry gets sequence `firstSeq`. */
+export function encodeGroup(firstSeq: number, parts: readonly EntryBytes[]): Uint8Array {
+  let size = GROUP_HEADER_SIZE;
   let count = 0;
-  for (const entries of batches) {
-    for (const entry of entries) {
-      size += 1 + varintLength(entry.key.length) + entry.key.length;
-      if (entry.kind === Kind.PUT) size += varintLength(entry.value.length) + entry.value.length;
-      count++;
-    }
+  for (const part of parts) {
+    size += part.bytes.length;
+    count += part.count;
   }
   const out = new Uint8Array(size);
   writeU64LE(out, 0, firstSeq);
   writeU32LE(out, 8, count);
-  let at = HEADER;
-  for (const entries of batches) {
-    for (const entry of entries) {
-      out[at++] = entry.kind;
-      at = writeVarint(out, at, entry.key.length);
-      out.set(entry.key, at);
-      at += entry.key.length;
-      if (entry.kind === Kind.PUT) {
-        at = writeVarint(out, at, entry.value.length);
-        out.set(entry.value, at);
-        at += entry.value.length;
-      }
-    }
+  let at = GROUP_HEADER_SIZE;
+  for (const part of parts) {
+    out.set(part.bytes, at);
+    at += part.bytes.length;
   }
   return out;
 }
 
-/** A decoded group. Keys and values are views into the record's bytes. */
-export interface DecodedGroup {
-  firstSeq: number;
-  entries: BatchEntry[];
+/** The first sequence and entry count of a group record. */
+export function groupHeader(record: Uint8Array): { firstSeq: number; count: number } {
+  if (record.length < GROUP_HEADER_SIZE) {
+    throw new RangeError("WAL record is shorter than its header");
+  }
+  return { firstSeq: readU64LE(record, 0), count: readU32LE(record, 8) };
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 /**
- * Decodes a group record.
+ * Calls `visit` for each of the `count` entries starting at `record[at]`, with views into
+ * `record` (valid as long as the record is).
  *
- * @throws {RangeError} When the bytes are not a well-formed group (callers report it as
- * corruption of the WAL at the record's position).
+ * @throws {RangeError} When the bytes are not `count` well-formed entries ending at the
+ * record's end (callers report it as corruption at the record's position).
  */
-export function decodeGroup(bytes: Uint8Array): DecodedGroup {
-  if (bytes.length < HEADER) throw new RangeError("WAL record is shorter than its header");
-  const firstSeq = readU64LE(bytes, 0);
-  const count = readU32LE(bytes, 8);
-  const entries: BatchEntry[] = [];
-  let at = HEADER;
-  const take = (length: number): Uint8Array => {
-    if (at + length > bytes.length) throw new RangeError("WAL entry runs past its record");
-    const view = bytes.subarray(at, at + length);
-    at += length;
-    return view;
-  };
+export function forEachEntry(
+  record: Uint8Array,
+  at: number,
+  count: number,
+  visit: (kind: Kind, key: Uint8Array, value: Uint8Array) => void,
+): void {
   for (let i = 0; i < count; i++) {
-    if (at >= bytes.length) throw new RangeError("WAL record holds fewer entries than its count");
-    const kind = bytes[at++]!;
+    if (at >= record.length) throw new RangeError("WAL record holds fewer entries than its count");
+    const kind = record[at++]!;
     if (kind !== Kind.PUT && kind !== Kind.DELETE) {
       throw new RangeError(`Bad WAL entry kind ${kind}`);
     }
-    const keyLength = readVarint(bytes, at);
+    const keyLength = readVarint(record, at);
     at += varintLength(keyLength);
-    const key = take(keyLength);
+    if (at + keyLength > record.length) throw new RangeError("WAL entry runs past its record");
+    const key = record.subarray(at, at + keyLength);
+    at += keyLength;
     let value = EMPTY;
     if (kind === Kind.PUT) {
-      const valueLength = readVarint(bytes, at);
+      const valueLength = readVarint(record, at);
       at += varintLength(valueLength);
-      value = take(valueLength);
+      if (at + valueLength > record.length) throw new RangeError("WAL entry runs past its record");
+      value = record.subarray(at, at + valueLength);
+      at += valueLength;
     }
-    entries.push({ kind, key, value });
+    visit(kind, key, value);
   }
-  if (at !== bytes.length) throw new RangeError("WAL record has bytes after its last entry");
-  return { firstSeq, entries };
+  if (at !== record.length) throw new RangeError("WAL record has bytes after its last entry");
 }

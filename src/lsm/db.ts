@@ -19,7 +19,14 @@ import { scanEntries } from "./_db_iterator.ts";
 import { checkDbOptions, type DbOptions, type DbSettings } from "./_db_options.ts";
 import { Kind } from "./_internal_key.ts";
 import type { InternalIterator } from "./_iterator.ts";
-import { type Bytes, keyBytes } from "./_keys.ts";
+import { type Bytes, keyBytes, valueBytes } from "./_keys.ts";
+import {
+  entrySize,
+  forEachEntry,
+  GROUP_HEADER_SIZE,
+  groupHeader,
+  writeEntry,
+} from "./_wal_record.ts";
 import { LevelIterator } from "./_level_iterator.ts";
 import { Manifest, type ManifestState } from "./_manifest.ts";
 import { MemtablePool } from "./_memtables.ts";
@@ -31,13 +38,7 @@ import type { FileMeta } from "./_version_edit.ts";
 import type { Version } from "./_version.ts";
 import { type Snapshot, SnapshotList, snapshotSequence } from "./snapshot.ts";
 import { BlockCache } from "./table/block_cache.ts";
-import {
-  batchEntries,
-  type BatchEntry,
-  bindBatch,
-  WriteBatch,
-  type WriteOptions,
-} from "./write_batch.ts";
+import { batchEntries, bindBatch, WriteBatch, type WriteOptions } from "./write_batch.ts";
 
 export type { DbOptions, ScanOptions, WriteOptions };
 
@@ -154,7 +155,7 @@ export class Db {
       lastSequence: () => this.#lastSequence,
       makeRoomForWrite: (force) => this.#makeRoomForWrite(force),
       appendToWal: (record, sync) => this.#wal.append(record, { sync }),
-      apply: (firstSeq, batches) => this.#apply(firstSeq, batches),
+      apply: (record) => this.#apply(record),
     };
     this.#queue = new CommitQueue(target);
     this.#host = {
@@ -261,7 +262,7 @@ export class Db {
    */
   put(key: Bytes, value: Bytes, options: WriteOptions = {}): Promise<void> {
     try {
-      return this.write(new WriteBatch().put(key, value), options);
+      return this.#writeOne(Kind.PUT, keyBytes(key), valueBytes(value), options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -279,7 +280,7 @@ export class Db {
    */
   delete(key: Bytes, options: WriteOptions = {}): Promise<void> {
     try {
-      return this.write(new WriteBatch().delete(key), options);
+      return this.#writeOne(Kind.DELETE, keyBytes(key), EMPTY, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -298,14 +299,13 @@ export class Db {
     if (!(batch instanceof WriteBatch)) {
       return Promise.reject(new TypeError("Db.write() takes a WriteBatch"));
     }
-    const sync = options.sync === undefined ? this.#settings.sync : options.sync;
-    if (typeof sync !== "boolean") {
-      return Promise.reject(new TypeError("Option sync must be a boolean"));
+    try {
+      const sync = this.#syncOption(options);
+      const entries = batchEntries(batch);
+      return entries.count === 0 ? Promise.resolve() : this.#queue.submit(entries, sync);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (this.#state !== "open") return Promise.reject(new ClosedError("Database is closed"));
-    const entries = batchEntries(batch);
-    if (entries.length === 0) return Promise.resolve();
-    return this.#queue.submit([...entries], sync);
   }
 
   /**
@@ -361,7 +361,7 @@ export class Db {
    */
   async flush(): Promise<void> {
     this.#checkOpen();
-    await this.#queue.submit([], false, true);
+    await this.#queue.submit({ bytes: EMPTY, count: 0 }, false, true);
     while (this.#pool.immutables.length > 0) {
       this.#throwIfFailed();
       this.#checkOpen();
@@ -412,8 +412,37 @@ export class Db {
 
   // -- internals --
 
+  /** Queues a single put or delete, encoded straight into its WAL entry bytes. */
+  #writeOne(kind: Kind, key: Uint8Array, value: Uint8Array, options: WriteOptions): Promise<void> {
+    const sync = this.#syncOption(options);
+    const bytes = new Uint8Array(entrySize(kind, key, value));
+    writeEntry(bytes, 0, kind, key, value);
+    return this.#queue.submit({ bytes, count: 1 }, sync);
+  }
+
+  /**
+   * The `sync` of a write's options, defaulting to the database's.
+   *
+   * @throws {TypeError} When it is not a boolean.
+   * @throws {ClosedError} After `close()`.
+   */
+  #syncOption(options: WriteOptions): boolean {
+    const sync = options.sync === undefined ? this.#settings.sync : options.sync;
+    if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
+    this.#checkOpen();
+    return sync;
+  }
+
   /** Rotates the memtable when full (or when `force`d), stalling while behind. */
-  async #makeRoomForWrite(force: boolean): Promise<void> {
+  #makeRoomForWrite(force: boolean): Promise<void> | undefined {
+    this.#throwIfFailed();
+    const active = this.#pool.active.memtable;
+    const full = force ? active.count > 0 : active.approximateBytes >= this.#settings.memtableSize;
+    const behind = this.#version.levels[0]!.length >= this.#settings.level0StopWritesTrigger;
+    return full || behind ? this.#waitForRoom(force) : undefined;
+  }
+
+  async #waitForRoom(force: boolean): Promise<void> {
     let stalledAt = 0;
     try {
       for (;;) {
@@ -440,13 +469,14 @@ export class Db {
     }
   }
 
-  /** Applies a written group to the active memtable and publishes it. */
-  #apply(firstSeq: number, batches: readonly (readonly BatchEntry[])[]): void {
+  /** Applies a written group record to the active memtable and publishes it. */
+  #apply(record: Uint8Array): void {
     const memtable = this.#pool.active.memtable;
+    const { firstSeq, count } = groupHeader(record);
     let seq = firstSeq;
-    for (const entries of batches) {
-      for (const entry of entries) memtable.add(entry.key, seq++, entry.kind, entry.value);
-    }
+    forEachEntry(record, GROUP_HEADER_SIZE, count, (kind, key, value) => {
+      memtable.add(key, seq++, kind, value);
+    });
     this.#lastSequence = seq - 1;
   }
 
@@ -591,6 +621,8 @@ export class Db {
     if (failure !== undefined) throw failure;
   }
 }
+
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 function newSignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve = (): void => {};

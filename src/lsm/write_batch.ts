@@ -2,13 +2,7 @@
 
 import { Kind } from "./_internal_key.ts";
 import { type Bytes, keyBytes, MAX_BATCH_SIZE, valueBytes } from "./_keys.ts";
-
-/** One operation of a batch, with its own copies of the bytes. */
-export interface BatchEntry {
-  kind: Kind;
-  key: Uint8Array;
-  value: Uint8Array;
-}
+import { type EntryBytes, entrySize, writeEntry } from "./_wal_record.ts";
 
 /** Options of a write: see {@linkcode WriteBatch.commit}. */
 export interface WriteOptions {
@@ -24,13 +18,13 @@ type Committer = (batch: WriteBatch, options: WriteOptions) => Promise<void>;
 
 const committers = new WeakMap<WriteBatch, Committer>();
 // Set by WriteBatch's static block: reads the private entries for the engine.
-let readEntries: (batch: WriteBatch) => readonly BatchEntry[];
+let readEntries: (batch: WriteBatch) => EntryBytes;
 const EMPTY: Uint8Array = new Uint8Array(0);
 
 /**
  * Puts and deletes that a database applies together: after a crash either all of them
  * are there or none is. Keys and values are bytes or strings (stored as UTF-8); the batch
- * copies them when they are added, so the caller may reuse its arrays. Later operations on
+ * encodes them as they are added, so the caller may reuse its arrays. Later operations on
  * the same key win.
  *
  * @example Moving a value from one key to another
@@ -48,7 +42,9 @@ const EMPTY: Uint8Array = new Uint8Array(0);
  * ```
  */
 export class WriteBatch {
-  #entries: BatchEntry[] = [];
+  #bytes: Uint8Array = EMPTY;
+  #length = 0;
+  #count = 0;
   #size = 0;
 
   /**
@@ -59,9 +55,7 @@ export class WriteBatch {
    * @throws {RangeError} When the key, the value or the whole batch is too large.
    */
   put(key: Bytes, value: Bytes): this {
-    const keyCopy = keyBytes(key).slice();
-    const valueCopy = valueBytes(value).slice();
-    this.#add({ kind: Kind.PUT, key: keyCopy, value: valueCopy });
+    this.#add(Kind.PUT, keyBytes(key), valueBytes(value));
     return this;
   }
 
@@ -73,13 +67,13 @@ export class WriteBatch {
    * @throws {RangeError} When the key or the whole batch is too large.
    */
   delete(key: Bytes): this {
-    this.#add({ kind: Kind.DELETE, key: keyBytes(key).slice(), value: EMPTY });
+    this.#add(Kind.DELETE, keyBytes(key), EMPTY);
     return this;
   }
 
   /** How many operations the batch holds. */
   get count(): number {
-    return this.#entries.length;
+    return this.#count;
   }
 
   /** The bytes of all keys and values in the batch. */
@@ -103,22 +97,36 @@ export class WriteBatch {
     return committer(this, options);
   }
 
-  #add(entry: BatchEntry): void {
-    const size = this.#size + entry.key.length + entry.value.length;
+  /** Appends the entry in WAL format; bytes already written never change (views stay). */
+  #add(kind: Kind, key: Uint8Array, value: Uint8Array): void {
+    const size = this.#size + key.length + value.length;
     if (size > MAX_BATCH_SIZE) {
       throw new RangeError(`Batch would hold ${size} bytes, over the maximum of ${MAX_BATCH_SIZE}`);
     }
-    this.#entries.push(entry);
+    const needed = this.#length + entrySize(kind, key, value);
+    if (needed > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#bytes.length * 2, 128));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+    }
+    this.#length = writeEntry(this.#bytes, this.#length, kind, key, value);
+    this.#count++;
     this.#size = size;
   }
 
   static {
-    readEntries = (batch) => batch.#entries;
+    readEntries = (batch) => ({
+      bytes: batch.#bytes.subarray(0, batch.#length),
+      count: batch.#count,
+    });
   }
 }
 
-/** The batch's entries, in order. For the engine; not part of the package's API. */
-export function batchEntries(batch: WriteBatch): readonly BatchEntry[] {
+/**
+ * The batch's entries as encoded so far, in WAL entry format. Later additions to the batch
+ * leave these bytes unchanged. For the engine; not part of the package's API.
+ */
+export function batchEntries(batch: WriteBatch): EntryBytes {
   return readEntries(batch);
 }
 

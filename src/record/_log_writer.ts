@@ -186,7 +186,10 @@ export class LogWriter {
         this.#waiters = [];
         this.#current = null;
         try {
-          for (const write of writes) await this.#write(write);
+          for (const write of writes) {
+            if (!write.created) await this.#startSegment(write.segment);
+            this.#write(write);
+          }
           this.#setup.metrics?.groupSize.record(waiters.length);
           for (const waiter of waiters) if (!waiter.sync) waiter.resolve(waiter.position);
           if (waiters.some((waiter) => waiter.sync)) await this.#syncActive();
@@ -201,8 +204,8 @@ export class LogWriter {
     }
   }
 
-  async #write(write: PendingWrite): Promise<void> {
-    if (!write.created) await this.#startSegment(write.segment);
+  /** Writes a pending buffer to the active segment. REQUIRES: its segment exists. */
+  #write(write: PendingWrite): void {
     const bytes = write.buffer.view();
     if (bytes.length > 0) {
       this.#active.append(bytes);
