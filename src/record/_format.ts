@@ -2,6 +2,7 @@
 // by byte in docs/log_format.md; change both together.
 
 import { crc32c, maskCrc32c, unmaskCrc32c } from "../encoding/crc32c.ts";
+import { checkHeader, sealHeader, startHeader } from "../encoding/sealed_header.ts";
 import {
   readU16LE,
   readU32LE,
@@ -45,13 +46,11 @@ export interface SegmentHeader {
 
 /** Writes a segment header into `out` at offset 0. REQUIRES: `out.length >= SEGMENT_HEADER_SIZE`. */
 export function encodeSegmentHeader(out: Uint8Array, header: SegmentHeader): void {
-  out.fill(0, 0, SEGMENT_HEADER_SIZE);
-  out.set(SEGMENT_MAGIC, 0);
-  writeU16LE(out, 8, FORMAT_VERSION);
+  startHeader(out, SEGMENT_MAGIC, FORMAT_VERSION, 32);
   writeU32LE(out, 12, BLOCK_SIZE);
   writeU64LE(out, 16, header.segmentId);
   writeU64LE(out, 24, header.basePosition);
-  writeU32LE(out, 32, maskCrc32c(crc32c(out.subarray(0, 32))));
+  sealHeader(out, 32);
 }
 
 /**
@@ -60,15 +59,8 @@ export function encodeSegmentHeader(out: Uint8Array, header: SegmentHeader): voi
  * @returns The header, or a sentence saying which check failed.
  */
 export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | string {
-  if (bytes.length < SEGMENT_HEADER_SIZE) return "segment header is cut short";
-  for (let i = 0; i < SEGMENT_MAGIC.length; i++) {
-    if (bytes[i] !== SEGMENT_MAGIC[i]) return "bad segment magic";
-  }
-  if (unmaskCrc32c(readU32LE(bytes, 32)) !== crc32c(bytes.subarray(0, 32))) {
-    return "segment header checksum mismatch";
-  }
-  const version = readU16LE(bytes, 8);
-  if (version !== FORMAT_VERSION) return `unsupported segment format version ${version}`;
+  const problem = checkHeader(bytes, SEGMENT_MAGIC, FORMAT_VERSION, 32, "segment");
+  if (problem !== undefined) return problem;
   if (readU32LE(bytes, 12) !== BLOCK_SIZE) return "unsupported block size";
   try {
     return { segmentId: readU64LE(bytes, 16), basePosition: readU64LE(bytes, 24) };

@@ -7,7 +7,7 @@ import { Db, type DbOptions } from "../../src/lsm/db.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { binary, flushAndSettle, latin1, Model, SMALL_OPTIONS, waitFor } from "./db_fixture.ts";
 import { Prng } from "./prng.ts";
-import { TableSyncGateVfs } from "./table_sync_gate_vfs.ts";
+import { SyncGateVfs } from "./sync_gate_vfs.ts";
 
 /** Key prefixes of the layered key space: shared prefixes, 0xff bytes, the empty key. */
 const KEY_STEMS = ["", "a", "ab", "b", "k", "\xff", "\xff\xff", "\x00"];
@@ -23,7 +23,7 @@ export function layeredKey(prng: Prng): string {
 export interface LayeredDb {
   db: Db;
   mem: MemVfs;
-  gate: TableSyncGateVfs;
+  gate: SyncGateVfs;
   model: Model;
   /** Lets the held flush finish and waits for it. */
   release(): Promise<void>;
@@ -61,7 +61,7 @@ export async function randomOps(
 export async function openLayered(seed: number, options: DbOptions = {}): Promise<LayeredDb> {
   const prng = new Prng(seed);
   const mem = new MemVfs();
-  const gate = new TableSyncGateVfs(mem);
+  const gate = new SyncGateVfs(mem, { suffix: ".sst" });
   const db = await Db.open("/db", { ...SMALL_OPTIONS, ...options, vfs: gate });
   const model = new Model();
   await randomOps(db, model, prng, 300, 1500);

@@ -1,20 +1,24 @@
 // A Vfs wrapper whose file syncs can be held open, so a test can act while an fsync is
-// in flight.
+// in flight (for example, keep a frozen memtable waiting for its flush by holding `.sst`
+// syncs while writes and reads go on).
 
 import type { OpenOptions, Vfs, VfsFile, VfsLock } from "../../src/vfs/vfs.ts";
 
 /**
  * Passes every call through to `inner`, except that while the gate is closed each file
  * `sync`/`syncData` waits (after syncing) until {@linkcode SyncGateVfs.openGate} is called.
+ * With `suffix`, only the syncs of files whose path ends in it are held.
  */
 export class SyncGateVfs implements Vfs {
   readonly #inner: Vfs;
   #gate: Promise<void> | null = null;
   #openGate: () => void = () => {};
   #waiting = 0;
+  readonly #suffix: string;
 
-  constructor(inner: Vfs) {
+  constructor(inner: Vfs, options: { suffix?: string } = {}) {
     this.#inner = inner;
+    this.#suffix = options.suffix ?? "";
   }
 
   /** How many syncs are waiting at the closed gate. */
@@ -44,7 +48,8 @@ export class SyncGateVfs implements Vfs {
   }
 
   open(path: string, options?: OpenOptions): VfsFile {
-    return new GatedFile(this.#inner.open(path, options), this);
+    const file = this.#inner.open(path, options);
+    return path.endsWith(this.#suffix) ? new GatedFile(file, this) : file;
   }
 
   rename(from: string, to: string): void {

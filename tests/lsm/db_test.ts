@@ -16,7 +16,7 @@ import {
   waitFor,
 } from "../_helpers/db_fixture.ts";
 import { Prng } from "../_helpers/prng.ts";
-import { TableSyncGateVfs } from "../_helpers/table_sync_gate_vfs.ts";
+import { SyncGateVfs } from "../_helpers/sync_gate_vfs.ts";
 
 const key = (i: number): string => `key${String(i).padStart(5, "0")}`;
 
@@ -137,7 +137,7 @@ Deno.test("Db keeps its data across close and reopen, from the WAL and from tabl
 });
 
 Deno.test("Db.get() finds keys in the memtable, a frozen memtable, level 0 and level 1", async () => {
-  const gate = new TableSyncGateVfs(new MemVfs());
+  const gate = new SyncGateVfs(new MemVfs(), { suffix: ".sst" });
   await using db = await Db.open("/db", { vfs: gate, ...SMALL_OPTIONS });
   await db.put("in-l1", "deep");
   await db.put("shadowed", "l1");

@@ -9,6 +9,7 @@
 // Every block is its contents followed by a 5-byte trailer (type, masked CRC).
 
 import { crc32c, maskCrc32c, unmaskCrc32c } from "../../encoding/crc32c.ts";
+import { checkHeader, sealHeader, startHeader } from "../../encoding/sealed_header.ts";
 import {
   readU16LE,
   readU32LE,
@@ -62,10 +63,8 @@ export interface Footer {
 
 /** Writes the file header into `out` at offset 0. REQUIRES: `out.length >= HEADER_SIZE`. */
 export function encodeHeader(out: Uint8Array): void {
-  out.fill(0, 0, HEADER_SIZE);
-  out.set(TABLE_MAGIC, 0);
-  writeU16LE(out, 8, FORMAT_VERSION);
-  writeU32LE(out, 12, maskCrc32c(crc32c(out.subarray(0, 12))));
+  startHeader(out, TABLE_MAGIC, FORMAT_VERSION, 12);
+  sealHeader(out, 12);
 }
 
 /**
@@ -73,16 +72,9 @@ export function encodeHeader(out: Uint8Array): void {
  *
  * @returns `undefined` if it is good, else a sentence saying which check failed.
  */
-export function checkHeader(bytes: Uint8Array): string | undefined {
-  if (bytes.length < HEADER_SIZE) return "table header is cut short";
-  for (let i = 0; i < TABLE_MAGIC.length; i++) {
-    if (bytes[i] !== TABLE_MAGIC[i]) return "bad table magic in header";
-  }
-  if (unmaskCrc32c(readU32LE(bytes, 12)) !== crc32c(bytes.subarray(0, 12))) {
-    return "table header checksum mismatch";
-  }
-  const version = readU16LE(bytes, 8);
-  if (version !== FORMAT_VERSION) return `unsupported table format version ${version}`;
+export function checkTableHeader(bytes: Uint8Array): string | undefined {
+  const problem = checkHeader(bytes, TABLE_MAGIC, FORMAT_VERSION, 12, "table");
+  if (problem !== undefined) return problem;
   if (readU16LE(bytes, 10) !== 0) return "reserved header bytes are not zero";
   return undefined;
 }

@@ -10,7 +10,7 @@ import {
   BLOCK_TRAILER_SIZE,
   type BlockHandle,
   checkBlockTrailer,
-  checkHeader,
+  checkTableHeader,
   decodeFooter,
   FOOTER_SIZE,
   HEADER_SIZE,
@@ -126,7 +126,7 @@ export class TableReader {
       throw new CorruptionError(path, footerOffset, `file of ${size} bytes is too short`);
     }
     const header = readExactly(file, path, 0, HEADER_SIZE);
-    const headerProblem = checkHeader(header);
+    const headerProblem = checkTableHeader(header);
     if (headerProblem !== undefined) throw new CorruptionError(path, 0, headerProblem);
     const footer = decodeFooter(readExactly(file, path, footerOffset, FOOTER_SIZE));
     if (typeof footer === "string") throw new CorruptionError(path, footerOffset, footer);
