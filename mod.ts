@@ -34,3 +34,4 @@ export * from "./src/vfs/mod.ts";
 export * from "./src/record/mod.ts";
 export * from "./src/metrics/mod.ts";
 export * from "./src/lsm/mod.ts";
+export * from "./src/raft/mod.ts";

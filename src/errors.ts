@@ -127,3 +127,61 @@ export class ClosedError extends CairnError {}
  * ```
  */
 export class StoreFailedError extends CairnError {}
+
+/**
+ * A read asked for a log entry that was compacted away (below the first index; its data
+ * now lives in a snapshot).
+ *
+ * @example
+ * ```ts
+ * import { CompactedError } from "@cairn/cairn";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new CompactedError(5, 10);
+ * assert.equal(error.index, 5);
+ * assert.match(error.message, /below the first index 10/);
+ * ```
+ */
+export class CompactedError extends CairnError {
+  /** The index asked for. */
+  readonly index: number;
+
+  /**
+   * Makes a compacted error.
+   *
+   * @param index The index asked for.
+   * @param firstIndex The first index the log still holds.
+   */
+  constructor(index: number, firstIndex: number) {
+    super(`Entry ${index} is compacted: it lies below the first index ${firstIndex}`);
+    this.index = index;
+  }
+}
+
+/**
+ * A read asked for a log entry that does not exist yet (above the last index).
+ *
+ * @example
+ * ```ts
+ * import { UnavailableError } from "@cairn/cairn";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new UnavailableError(11, 10);
+ * assert.equal(error.index, 11);
+ * ```
+ */
+export class UnavailableError extends CairnError {
+  /** The index asked for. */
+  readonly index: number;
+
+  /**
+   * Makes an unavailable error.
+   *
+   * @param index The index asked for.
+   * @param lastIndex The last index the log holds.
+   */
+  constructor(index: number, lastIndex: number) {
+    super(`Entry ${index} is unavailable: it lies above the last index ${lastIndex}`);
+    this.index = index;
+  }
+}
