@@ -54,6 +54,22 @@ export class RaftMetrics {
     }
   }
 
+  /** One line per operation used so far: calls, errors, bytes and latency. */
+  summary(): string {
+    const lines: string[] = [];
+    for (const [op, metrics] of this.#ops) {
+      const latency = metrics.seconds.snapshot();
+      lines.push(
+        `${op.padEnd(16)} calls ${String(metrics.calls.value).padStart(8)}  errors ${
+          String(metrics.errors.value).padStart(4)
+        }  bytes ${formatBytes(metrics.bytes.value).padStart(9)}  avg ${millis(latency.avg)}  p95 ${
+          millis(latency.p95)
+        }  p99 ${millis(latency.p99)}  max ${millis(latency.max)}`,
+      );
+    }
+    return lines.join("\n");
+  }
+
   #metrics(op: RaftOp): OpMetrics {
     let metrics = this.#ops.get(op);
     if (metrics === undefined) {
@@ -73,4 +89,14 @@ export class RaftMetrics {
     }
     return metrics;
   }
+}
+
+function millis(seconds: number): string {
+  return `${(seconds * 1000).toFixed(3)} ms`.padStart(11);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

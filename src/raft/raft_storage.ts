@@ -212,7 +212,7 @@ export class RaftStorage {
    */
   saveState(state: RaftState): Promise<void> {
     return this.#metrics.measure("save_state", async () => {
-      this.#checkOpen();
+      this.#checkWritable();
       if (typeof state !== "object" || state === null) {
         throw new TypeError("State must be an object");
       }
@@ -258,7 +258,7 @@ export class RaftStorage {
    */
   append(entries: readonly RaftEntry[]): Promise<void> {
     return this.#metrics.measure("append", async (): Promise<number> => {
-      this.#checkOpen();
+      this.#checkWritable();
       if (!Array.isArray(entries)) throw new TypeError("Entries must be an array");
       let expected = this.#pendingLast + 1;
       for (const entry of entries) {
@@ -397,7 +397,7 @@ export class RaftStorage {
    */
   truncateSuffix(index: number): Promise<void> {
     return this.#metrics.measure("truncate_suffix", async () => {
-      this.#checkOpen();
+      this.#checkWritable();
       checkNumber(index, "Index");
       if (index < this.#index.firstIndex) throw new CompactedError(index, this.#index.firstIndex);
       if (index > this.#pendingLast + 1) {
@@ -421,9 +421,9 @@ export class RaftStorage {
    */
   truncatePrefix(index: number): Promise<void> {
     return this.#metrics.measure("truncate_prefix", () => {
-      this.#checkOpen();
+      this.#checkWritable();
       checkNumber(index, "Index");
-      return this.#truncatePrefix(index);
+      return index <= this.#index.firstIndex ? Promise.resolve() : this.#truncatePrefix(index);
     });
   }
 
@@ -446,7 +446,7 @@ export class RaftStorage {
     data: Uint8Array | ReadableStream<Uint8Array>,
   ): Promise<void> {
     return this.#metrics.measure("save_snapshot", async (): Promise<number> => {
-      this.#checkOpen();
+      this.#checkWritable();
       if (typeof meta !== "object" || meta === null) {
         throw new TypeError("Snapshot meta must be an object");
       }
@@ -504,9 +504,12 @@ export class RaftStorage {
     return this.#registry.snapshot();
   }
 
-  /** The metrics as readable text: calls, errors, bytes and latency per operation. */
+  /**
+   * The metrics as readable text, one line per operation used: calls, errors, bytes, and
+   * latency (average, p95, p99, maximum).
+   */
   metricsSummary(): string {
-    return this.#registry.summary();
+    return this.#metrics.summary();
   }
 
   /**
@@ -583,6 +586,11 @@ export class RaftStorage {
 
   #checkOpen(): void {
     if (this.#closing !== undefined) throw new ClosedError("Raft storage is closed");
+  }
+
+  /** Reads go on after a failure; writes do not. */
+  #checkWritable(): void {
+    this.#checkOpen();
     if (this.#log.failure !== undefined) {
       throw new StoreFailedError("Raft storage failed on an earlier write or sync", {
         cause: this.#log.failure,
