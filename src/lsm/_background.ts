@@ -1,8 +1,8 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
-// compacting level 0 into level 1 once it holds enough tables. One task runs at a time;
+// compacting a level into the next one when it is over its budget (_compaction_picker.ts). One task runs at a time;
 // it gives the event loop back every few thousand entries so that reads and writes go on.
 
-import { compareBytes, equalBytes } from "../encoding/bytes.ts";
+import { equalBytes } from "../encoding/bytes.ts";
 import type { RecordLog } from "../record/record_log.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import { Kind, MAX_SEQUENCE } from "./_internal_key.ts";
@@ -12,6 +12,7 @@ import type { Manifest, ManifestState } from "./_manifest.ts";
 import type { MemtablePool } from "./_memtables.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
 import type { DbSettings } from "./_db_options.ts";
+import { overlapsDeeper, pickCompaction } from "./_compaction_picker.ts";
 import type { TableCache } from "./_table_cache.ts";
 import { TableOutput } from "./_table_output.ts";
 import type { FileMeta, VersionEdit } from "./_version_edit.ts";
@@ -49,11 +50,6 @@ const SLICE = 4096;
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** Whether level 0 holds enough tables to compact. */
-export function needsCompaction(host: BackgroundHost): boolean {
-  return host.manifest.state.version.levels[0]!.length >= host.settings.level0CompactionTrigger;
-}
-
 /** Writes the oldest frozen memtable as a level-0 table and records it. */
 export async function flushOldest(
   host: BackgroundHost,
@@ -78,35 +74,40 @@ export async function flushOldest(
 }
 
 /**
- * Merges every level-0 table with the level-1 tables they overlap into new level-1
- * tables. Drops versions no snapshot can see, and deletes that no deeper level needs.
+ * Runs the most urgent compaction, if any: merges its tables into new tables of the next
+ * level, dropping versions no snapshot can see and deletes that no deeper level needs. A
+ * table that overlaps nothing in the next level is moved there without a rewrite.
+ *
+ * @returns Whether there was a compaction to run.
  */
-export async function compactLevel0(
+export async function compactOnce(
   host: BackgroundHost,
   counters: BackgroundCounters,
-): Promise<void> {
+  pointers: (Uint8Array | undefined)[],
+): Promise<boolean> {
   const version = host.pin();
   try {
-    const level0 = version.levels[0]!;
-    if (level0.length === 0) return;
-    let smallest = level0[0]!.smallestKey;
-    let largest = level0[0]!.largestKey;
-    for (const file of level0) {
-      if (compareBytes(file.smallestKey, smallest) < 0) smallest = file.smallestKey;
-      if (compareBytes(file.largestKey, largest) > 0) largest = file.largestKey;
+    const compaction = pickCompaction(version, host.settings, pointers);
+    if (compaction === undefined) return false;
+    const { level, inputs, next } = compaction;
+    const target = level + 1;
+    pointers[level] = compaction.largest;
+    const removed = [
+      ...inputs.map((file) => ({ level, number: file.number })),
+      ...next.map((file) => ({ level: target, number: file.number })),
+    ];
+    if (next.length === 0 && inputs.length === 1) {
+      const file = inputs[0]!;
+      host.install(await host.manifest.logAndApply({ removed, added: [{ level: target, file }] }));
+      counters.compactions++;
+      return true;
     }
-    const level1 = version.overlapping(1, smallest, largest);
-    const deeper = version.levels.slice(2).some((files) =>
-      files.some((file) =>
-        compareBytes(file.largestKey, smallest) >= 0 && compareBytes(file.smallestKey, largest) <= 0
-      )
-    );
-    const children: InternalIterator[] = level0.map((file) =>
-      host.tables.reader(file.number).iterator()
-    );
-    children.push(
-      new LevelIterator(level1, (file) => host.tables.reader((file as FileMeta).number).iterator()),
-    );
+    const deeper = overlapsDeeper(version, compaction);
+    const open = (file: FileMeta): InternalIterator => host.tables.reader(file.number).iterator();
+    const children: InternalIterator[] = level === 0
+      ? inputs.map(open)
+      : [new LevelIterator(inputs, (file) => open(file as FileMeta))];
+    children.push(new LevelIterator(next, (file) => open(file as FileMeta)));
     const horizon = host.oldestSnapshot() ?? host.lastSequence();
     const output = newOutput(host, host.settings.targetFileSize);
     let lastKey: Uint8Array | undefined;
@@ -124,15 +125,13 @@ export async function compactLevel0(
       if (!hidden && !deadDelete) out.add(key, seq, it.kind() as Kind, it.value());
     });
     const edit: VersionEdit = {
-      removed: [
-        ...level0.map((file) => ({ level: 0, number: file.number })),
-        ...level1.map((file) => ({ level: 1, number: file.number })),
-      ],
-      added: files.map((file) => ({ level: 1, file })),
+      removed,
+      added: files.map((file) => ({ level: target, file })),
     };
     host.install(await host.manifest.logAndApply(edit));
     counters.compactions++;
-    counters.compactedBytes += [...level0, ...level1].reduce((sum, file) => sum + file.size, 0);
+    counters.compactedBytes += [...inputs, ...next].reduce((sum, file) => sum + file.size, 0);
+    return true;
   } finally {
     host.unpin(version);
   }

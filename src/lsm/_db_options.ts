@@ -24,6 +24,10 @@ export interface DbOptions {
   level0CompactionTrigger?: number;
   /** Writes wait while level 0 holds this many tables. Default 12. */
   level0StopWritesTrigger?: number;
+  /** Level 1 is compacted into level 2 once it holds this many bytes. Default 10 MiB. */
+  level1MaxBytes?: number;
+  /** Each deeper level may hold this many times the bytes of the one above. Default 10. */
+  levelSizeRatio?: number;
 }
 
 /** The checked options, defaults filled in. */
@@ -57,6 +61,8 @@ export function checkDbOptions(options: DbOptions): DbSettings {
     bloomBitsPerKey: integer(options, "bloomBitsPerKey", 10, 0, 64),
     targetFileSize: integer(options, "targetFileSize", 2 * MiB, 64 * KiB, 4096 * MiB),
     level0CompactionTrigger,
+    level1MaxBytes: integer(options, "level1MaxBytes", 10 * MiB, 64 * KiB, 2 ** 45),
+    levelSizeRatio: integer(options, "levelSizeRatio", 10, 2, 100),
     level0StopWritesTrigger: integer(
       options,
       "level0StopWritesTrigger",

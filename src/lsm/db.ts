@@ -10,11 +10,11 @@ import type { Vfs, VfsLock } from "../vfs/vfs.ts";
 import {
   type BackgroundCounters,
   type BackgroundHost,
-  compactLevel0,
+  compactOnce,
   flushOldest,
-  needsCompaction,
 } from "./_background.ts";
 import { CommitQueue, type CommitTarget } from "./_commit_queue.ts";
+import { pickCompaction } from "./_compaction_picker.ts";
 import { scanEntries } from "./_db_iterator.ts";
 import { checkDbOptions, type DbOptions, type DbSettings } from "./_db_options.ts";
 import { Kind } from "./_internal_key.ts";
@@ -66,7 +66,7 @@ export interface DbStats {
   stallMillis: number;
   /** Memtable flushes done since open. */
   flushes: number;
-  /** Level-0 compactions done since open. */
+  /** Compactions done since open (moves of a table to the next level included). */
   compactions: number;
   /** Input bytes of compactions since open. */
   compactedBytes: number;
@@ -116,6 +116,8 @@ export class Db {
   readonly #pinned = new Map<Version, number>();
   readonly #knownTables: Set<number>;
   readonly #counters: BackgroundCounters = { flushes: 0, compactions: 0, compactedBytes: 0 };
+  /** Per level, the largest key of the last table compacted from it (round robin). */
+  readonly #compactPointers: (Uint8Array | undefined)[] = [];
   #version: Version;
   #lastSequence: number;
   #state: "open" | "closing" | "closed" = "open";
@@ -539,7 +541,8 @@ export class Db {
       this.#background = undefined;
       this.#signalProgress();
       // Work scheduled after the loop found none, but before this ran, was refused above.
-      const pending = this.#pool.immutables.length > 0 || needsCompaction(this.#host);
+      const pending = this.#pool.immutables.length > 0 ||
+        pickCompaction(this.#version, this.#settings, this.#compactPointers) !== undefined;
       if (this.#state === "open" && pending) this.#scheduleBackground();
     });
   }
@@ -548,8 +551,7 @@ export class Db {
     try {
       while (this.#state === "open") {
         if (this.#pool.immutables.length > 0) await flushOldest(this.#host, this.#counters);
-        else if (needsCompaction(this.#host)) await compactLevel0(this.#host, this.#counters);
-        else return;
+        else if (!(await compactOnce(this.#host, this.#counters, this.#compactPointers))) return;
         this.#signalProgress();
       }
     } catch (error) {

@@ -38,6 +38,8 @@ const OPTIONS: DbOptions = {
   blockSize: 4096,
   targetFileSize: 64 * 1024,
   level0CompactionTrigger: 2,
+  level1MaxBytes: 64 * 1024,
+  levelSizeRatio: 2,
   blockCacheSize: 0,
 };
 const KEYS = ["a", "ab", "abc", "b", "ba", "c", "d", "da", "e", "f"];

@@ -1,0 +1,83 @@
+// Choosing the next compaction, LevelDB-style: every level has a score (level 0 its table
+// count against the trigger, deeper levels their bytes against their budget, which grows by
+// the size ratio per level); the highest score at or above 1 is compacted. Level 0
+// compacts all its tables (they overlap); a deeper level compacts one table, taking turns
+// through its key range.
+
+import { compareBytes } from "../encoding/bytes.ts";
+import type { DbSettings } from "./_db_options.ts";
+import type { FileMeta } from "./_version_edit.ts";
+import type { Version } from "./_version.ts";
+
+/** Tables of `level` to merge with the tables of `level + 1` they overlap. */
+export interface Compaction {
+  level: number;
+  inputs: readonly FileMeta[];
+  next: readonly FileMeta[];
+  smallest: Uint8Array;
+  largest: Uint8Array;
+}
+
+/** The byte budget of `level` (1 and deeper). */
+export function levelMaxBytes(settings: DbSettings, level: number): number {
+  return settings.level1MaxBytes * settings.levelSizeRatio ** (level - 1);
+}
+
+/**
+ * The most urgent compaction, or undefined when every level is within its budget.
+ *
+ * @param pointers Per level, the largest key of the last table compacted from it.
+ */
+export function pickCompaction(
+  version: Version,
+  settings: DbSettings,
+  pointers: readonly (Uint8Array | undefined)[],
+): Compaction | undefined {
+  const levels = version.levels;
+  let best = -1;
+  let bestScore = 1;
+  for (let level = 0; level < levels.length - 1; level++) {
+    const score = level === 0
+      ? levels[0]!.length / settings.level0CompactionTrigger
+      : version.levelBytes(level) / levelMaxBytes(settings, level);
+    if (score >= bestScore && (best < 0 || score > bestScore)) {
+      best = level;
+      bestScore = score;
+    }
+  }
+  if (best < 0) return undefined;
+  const files = levels[best]!;
+  let inputs: readonly FileMeta[];
+  if (best === 0) {
+    inputs = files;
+  } else {
+    const after = pointers[best];
+    inputs = [
+      files.find((file) => after === undefined || compareBytes(file.largestKey, after) > 0) ??
+        files[0]!,
+    ];
+  }
+  let smallest = inputs[0]!.smallestKey;
+  let largest = inputs[0]!.largestKey;
+  for (const file of inputs) {
+    if (compareBytes(file.smallestKey, smallest) < 0) smallest = file.smallestKey;
+    if (compareBytes(file.largestKey, largest) > 0) largest = file.largestKey;
+  }
+  return {
+    level: best,
+    inputs,
+    next: version.overlapping(best + 1, smallest, largest),
+    smallest,
+    largest,
+  };
+}
+
+/** Whether any table deeper than `level + 1` overlaps the compaction's key range. */
+export function overlapsDeeper(version: Version, compaction: Compaction): boolean {
+  return version.levels.slice(compaction.level + 2).some((files) =>
+    files.some((file) =>
+      compareBytes(file.largestKey, compaction.smallest) >= 0 &&
+      compareBytes(file.smallestKey, compaction.largest) <= 0
+    )
+  );
+}

@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { Db } from "../../src/lsm/db.ts";
+import { MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { Prng } from "../_helpers/prng.ts";
+
+const SMALL = {
+  memtableSize: 64 * 1024,
+  blockSize: 1024,
+  targetFileSize: 64 * 1024,
+  level0CompactionTrigger: 2,
+  level1MaxBytes: 64 * 1024,
+  levelSizeRatio: 2,
+  sync: false,
+} as const;
+
+const text = new TextDecoder();
+
+async function contents(
+  db: Db,
+  options: Parameters<Db["scan"]>[0] = {},
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const [key, value] of db.scan(options)) out.set(text.decode(key), text.decode(value));
+  return out;
+}
+
+Deno.test("Leveled compaction pushes data down many levels and keeps every read right", async () => {
+  const seed = 4242;
+  const prng = new Prng(seed);
+  const vfs = new MemVfs();
+  let db = await Db.open("/db", { vfs, ...SMALL });
+  const model = new Map<string, string>();
+  for (let round = 0; round < 40; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < 200; i++) {
+      const key = `key-${String(prng.int(3000)).padStart(5, "0")}`;
+      if (prng.int(10) === 0) {
+        batch.delete(key);
+        model.delete(key);
+      } else {
+        const value = `${round}-${i}-${"v".repeat(prng.int(200))}`;
+        batch.put(key, value);
+        model.set(key, value);
+      }
+    }
+    await batch.commit();
+  }
+  await db.flush();
+  for (let i = 0; i < 200 && db.stats().levels.slice(3).every((level) => level.files === 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const levels = db.stats().levels;
+  assert.ok(
+    levels.slice(3).some((level) => level.files > 0),
+    `seed ${seed}: ${JSON.stringify(levels)}`,
+  );
+  assert.deepEqual(await contents(db), new Map([...model].sort()), `seed ${seed}`);
+  for (const [key, value] of model) assert.equal(text.decode((await db.get(key))!), value, key);
+  await db.close();
+  db = await Db.open("/db", { vfs, ...SMALL });
+  assert.deepEqual(await contents(db), new Map([...model].sort()), `seed ${seed} after reopen`);
+  await db.close();
+});
+
+Deno.test("Leveled compaction keeps what a live snapshot sees, down the levels", async () => {
+  const vfs = new MemVfs();
+  const db = await Db.open("/db", { vfs, ...SMALL });
+  for (let i = 0; i < 2000; i++) await db.put(`k${String(i).padStart(5, "0")}`, `old-${i}`);
+  const snapshot = db.snapshot();
+  for (let round = 0; round < 3; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < 2000; i++) {
+      if (i % 3 === 0) batch.delete(`k${String(i).padStart(5, "0")}`);
+      else batch.put(`k${String(i).padStart(5, "0")}`, `new-${round}-${i}`);
+    }
+    await batch.commit();
+    await db.flush();
+  }
+  const seen = await contents(db, { snapshot });
+  assert.equal(seen.size, 2000);
+  assert.equal(seen.get("k00003"), "old-3");
+  assert.ok(db.stats().compactions > 0);
+  snapshot.release();
+  const now = await contents(db);
+  assert.equal(now.size, 2000 - Math.ceil(2000 / 3));
+  assert.equal(now.get("k00004"), "new-2-4");
+  await db.close();
+});
