@@ -1,6 +1,6 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
 // compacting a level into the next one when it is over its budget (_compaction_picker.ts). One task runs at a time;
-// it gives the event loop back every few thousand entries so that reads and writes go on.
+// it gives the event loop back every few milliseconds so that reads and writes go on.
 
 import { equalBytes } from "../encoding/bytes.ts";
 import type { RecordLog } from "../record/record_log.ts";
@@ -45,8 +45,13 @@ export interface BackgroundCounters {
   compactedBytes: number;
 }
 
-/** Entries processed between two returns to the event loop. */
-const SLICE = 4096;
+/**
+ * Background work gives the event loop back after this many milliseconds of work, so that a
+ * read or write waits at most about that long behind a flush or compaction.
+ */
+const SLICE_MILLIS = 4;
+/** Entries between two looks at the clock. */
+const CLOCK_EVERY = 256;
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -157,10 +162,14 @@ async function writeAll(
   try {
     source.seekToFirst();
     let count = 0;
+    let sliceStart = performance.now();
     while (source.valid()) {
       take(source, output);
       source.next();
-      if (++count % SLICE === 0) await tick();
+      if (++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS) {
+        await tick();
+        sliceStart = performance.now();
+      }
     }
     return await output.finish();
   } catch (error) {
