@@ -1,6 +1,7 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
-// compacting a level into the next one when it is over its budget (_compaction_picker.ts). One task runs at a time;
-// it gives the event loop back every few milliseconds so that reads and writes go on.
+// compacting a level into the next one when it is over its budget (_compaction_picker.ts).
+// One task runs at a time; it gives the event loop back every few milliseconds so that
+// reads and writes go on.
 
 import { equalBytes } from "../encoding/bytes.ts";
 import type { RecordLog } from "../record/record_log.ts";

@@ -182,7 +182,7 @@ export class RaftStorage {
         segmentSize: settings.segmentSize,
       });
       const replayed = replay(log, snapshot?.meta);
-      return new RaftStorage({
+      const storage = new RaftStorage({
         vfs,
         dir: path,
         log,
@@ -194,6 +194,17 @@ export class RaftStorage {
         statePosition: replayed.statePosition,
         snapshot,
       });
+      // A crash after a snapshot was installed may have left the log unfitted to it:
+      // finish the truncations its saveSnapshot would have made.
+      if (snapshot !== undefined) {
+        try {
+          await storage.#fitLogToSnapshot(snapshot.meta);
+        } catch (error) {
+          await storage.close().catch(() => {});
+          throw error;
+        }
+      }
+      return storage;
     } catch (error) {
       await log?.close().catch(() => {});
       lock.release();
@@ -461,20 +472,29 @@ export class RaftStorage {
       const size = await writeSnapshot(this.#vfs, this.#dir, meta, data);
       this.#snapshot = verifySnapshot(this.#vfs, this.#dir);
       await this.#applied;
-      const { lastIndex, lastTerm } = meta;
-      const index = this.#index;
-      if (lastIndex < index.firstIndex) return size;
-      if (lastIndex > index.lastIndex) {
-        await this.#truncatePrefix(lastIndex + 1);
-      } else if (index.term(lastIndex) !== lastTerm) {
-        await this.truncateSuffix(index.firstIndex);
-        await this.#truncatePrefix(lastIndex + 1);
-      } else if (this.#autoTruncate) {
-        const keepFrom = Math.max(index.firstIndex, lastIndex + 1 - this.#retained);
-        if (keepFrom > index.firstIndex) await this.#truncatePrefix(keepFrom);
-      }
+      await this.#fitLogToSnapshot(meta);
       return size;
     }, (size) => size).then(() => {});
+  }
+
+  /**
+   * Truncates the log to fit an installed snapshot: discards it when the snapshot lies
+   * beyond it or its last term conflicts, else (with `autoTruncateOnSnapshot`) keeps
+   * `retainedLogSize` entries before `lastIndex + 1`. Writes nothing when it fits already.
+   */
+  async #fitLogToSnapshot(meta: SnapshotMeta): Promise<void> {
+    const { lastIndex, lastTerm } = meta;
+    const index = this.#index;
+    if (lastIndex < index.firstIndex) return;
+    if (lastIndex > index.lastIndex) {
+      await this.#truncatePrefix(lastIndex + 1);
+    } else if (index.term(lastIndex) !== lastTerm) {
+      await this.truncateSuffix(index.firstIndex);
+      await this.#truncatePrefix(lastIndex + 1);
+    } else if (this.#autoTruncate) {
+      const keepFrom = Math.max(index.firstIndex, lastIndex + 1 - this.#retained);
+      if (keepFrom > index.firstIndex) await this.#truncatePrefix(keepFrom);
+    }
   }
 
   /**
