@@ -1,5 +1,6 @@
 // db_bench workloads for the LSM engine on the real disk: 16-byte keys, 100-byte random
-// values, 1M keys by default. Prints microseconds per operation, as LevelDB's db_bench.
+// values, 1M keys by default. Prints microseconds per operation, as LevelDB's db_bench. A
+// script, not a `deno bench` file: it runs only as the main module.
 //
 //   deno run --allow-read --allow-write --allow-env bench/lsm_bench.ts [num] [dir]
 //
@@ -66,70 +67,77 @@ async function measure(name: string, ops: number, body: () => Promise<void>): Pr
   console.error(`${name}: ${micros.toFixed(2)} µs/op`);
 }
 
-const fillseq = await freshDb();
-await measure("fillseq", num, async () => {
-  for (let i = 0; i < num; i++) await fillseq.put(key(i), value(), { sync: false });
-});
-await fillseq.close();
+if (import.meta.main) await main();
 
-const db = await freshDb();
-const order = shuffled(num);
-await measure("fillrandom (batches of 1000)", num, async () => {
-  for (let i = 0; i < num; i += 1000) {
-    const batch = db.batch();
-    for (let j = i; j < Math.min(num, i + 1000); j++) batch.put(key(order[j]!), value());
-    await batch.commit({ sync: false });
-  }
-});
-await measure("overwrite", num, async () => {
-  for (let i = 0; i < num; i++) {
-    await db.put(key(Math.floor(random() * num)), value(), { sync: false });
-  }
-});
-await db.flush();
-await measure("readrandom", num, async () => {
-  for (let i = 0; i < num; i++) {
-    if ((await db.get(key(Math.floor(random() * num)))) === undefined) {
-      throw new Error("Missing key");
+/** Runs every workload and prints the table. */
+async function main(): Promise<void> {
+  const fillseq = await freshDb();
+  await measure("fillseq", num, async () => {
+    for (let i = 0; i < num; i++) await fillseq.put(key(i), value(), { sync: false });
+  });
+  await fillseq.close();
+
+  const db = await freshDb();
+  const order = shuffled(num);
+  await measure("fillrandom (batches of 1000)", num, async () => {
+    for (let i = 0; i < num; i += 1000) {
+      const batch = db.batch();
+      for (let j = i; j < Math.min(num, i + 1000); j++) batch.put(key(order[j]!), value());
+      await batch.commit({ sync: false });
     }
-  }
-});
-await measure("readseq", num, async () => {
-  let count = 0;
-  for await (const _ of db.scan()) count++;
-  if (count !== num) throw new Error(`readseq saw ${count} keys`);
-});
-await measure("readreverse", num, async () => {
-  let count = 0;
-  for await (const _ of db.scan({ reverse: true })) count++;
-  if (count !== num) throw new Error(`readreverse saw ${count} keys`);
-});
-const seeks = Math.min(num, 100_000);
-await measure("seekrandom", seeks, async () => {
-  for (let i = 0; i < seeks; i++) {
-    for await (const _ of db.scan({ gte: key(Math.floor(random() * num)), limit: 1 }));
-  }
-});
-const stats = db.stats();
-await db.close();
+  });
+  await measure("overwrite", num, async () => {
+    for (let i = 0; i < num; i++) {
+      await db.put(key(Math.floor(random() * num)), value(), { sync: false });
+    }
+  });
+  await db.flush();
+  await measure("readrandom", num, async () => {
+    for (let i = 0; i < num; i++) {
+      if ((await db.get(key(Math.floor(random() * num)))) === undefined) {
+        throw new Error("Missing key");
+      }
+    }
+  });
+  await measure("readseq", num, async () => {
+    let count = 0;
+    for await (const _ of db.scan()) count++;
+    if (count !== num) throw new Error(`readseq saw ${count} keys`);
+  });
+  await measure("readreverse", num, async () => {
+    let count = 0;
+    for await (const _ of db.scan({ reverse: true })) count++;
+    if (count !== num) throw new Error(`readreverse saw ${count} keys`);
+  });
+  const seeks = Math.min(num, 100_000);
+  await measure("seekrandom", seeks, async () => {
+    for (let i = 0; i < seeks; i++) {
+      for await (const _ of db.scan({ gte: key(Math.floor(random() * num)), limit: 1 }));
+    }
+  });
+  const stats = db.stats();
+  await db.close();
 
-const durable = await freshDb();
-const syncs = Math.max(1, Math.floor(num / 1000));
-await measure("fillsync", syncs, async () => {
-  for (let i = 0; i < syncs; i++) await durable.put(key(Math.floor(random() * num)), value());
-});
-await durable.close();
+  const durable = await freshDb();
+  const syncs = Math.max(1, Math.floor(num / 1000));
+  await measure("fillsync", syncs, async () => {
+    for (let i = 0; i < syncs; i++) await durable.put(key(Math.floor(random() * num)), value());
+  });
+  await durable.close();
 
-console.log(
-  `LSM db_bench, ${num.toLocaleString("en-US")} keys of 16 B, values of 100 B (DenoVfs, ${root})`,
-);
-console.log("| benchmark | µs/op | ops/s | MB/s |");
-console.log("|---|---:|---:|---:|");
-for (const row of rows) console.log(row);
-console.log(
-  `\nAfter overwrite: levels ${JSON.stringify(stats.levels.map((level) => level.files))} files, ` +
-    `${stats.flushes} flushes, ${stats.compactions} compactions, ${stats.stalls} stalls ` +
-    `(${Math.round(stats.stallMillis)} ms), block cache ${stats.blockCache.hits} hits / ` +
-    `${stats.blockCache.misses} misses`,
-);
-if (Deno.args[1] === undefined) Deno.removeSync(root, { recursive: true });
+  console.log(
+    `LSM db_bench, ${num.toLocaleString("en-US")} keys of 16 B, values of 100 B (DenoVfs, ${root})`,
+  );
+  console.log("| benchmark | µs/op | ops/s | MB/s |");
+  console.log("|---|---:|---:|---:|");
+  for (const row of rows) console.log(row);
+  console.log(
+    `\nAfter overwrite: levels ${
+      JSON.stringify(stats.levels.map((level) => level.files))
+    } files, ` +
+      `${stats.flushes} flushes, ${stats.compactions} compactions, ${stats.stalls} stalls ` +
+      `(${Math.round(stats.stallMillis)} ms), block cache ${stats.blockCache.hits} hits / ` +
+      `${stats.blockCache.misses} misses`,
+  );
+  if (Deno.args[1] === undefined) Deno.removeSync(root, { recursive: true });
+}

@@ -5,7 +5,8 @@
 import { ClosedError, StoreFailedError } from "../errors.ts";
 import { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
-import { dirname, joinPath } from "../vfs/_path.ts";
+import { ensureDir } from "../vfs/_ensure_dir.ts";
+import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
 import {
   type BackgroundCounters,
@@ -195,10 +196,7 @@ export class Db {
     }
     const settings = checkDbOptions(options);
     const vfs = options.vfs === undefined ? new DenoVfs() : options.vfs;
-    if (!vfs.exists(path)) {
-      vfs.mkdir(path);
-      await vfs.syncDir(dirname(path));
-    }
+    await ensureDir(vfs, path);
     const lock = vfs.tryLock(joinPath(path, "LOCK"));
     const opened: { close(): Promise<void> }[] = [];
     try {

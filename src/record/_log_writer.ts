@@ -76,6 +76,8 @@ export class LogWriter {
   #idle: Promise<void> = Promise.resolve();
   #markIdle: () => void = () => {};
   #dirDirty = false;
+  /** Bytes were written since the last sync (or may have been, before this open). */
+  #unsynced = true;
   #failure: unknown = undefined;
 
   constructor(setup: WriterSetup) {
@@ -209,6 +211,7 @@ export class LogWriter {
     const bytes = write.buffer.view();
     if (bytes.length > 0) {
       this.#active.append(bytes);
+      this.#unsynced = true;
       write.segment.end += bytes.length;
       this.#setup.counters.writes++;
       this.#setup.counters.writtenBytes += bytes.length;
@@ -216,7 +219,10 @@ export class LogWriter {
     this.#recycle(write.buffer);
   }
 
+  /** Syncs the active segment (and the directory after a new segment), unless clean. */
   async #syncActive(): Promise<void> {
+    if (!this.#unsynced && !this.#dirDirty) return;
+    this.#unsynced = false;
     const started = performance.now();
     await this.#active.syncData();
     this.#setup.counters.syncs++;

@@ -3,7 +3,8 @@
 
 import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
-import { basename, dirname, joinPath } from "../vfs/_path.ts";
+import { ensureDir } from "../vfs/_ensure_dir.ts";
+import { basename, joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
 import { BLOCK_SIZE, SEGMENT_HEADER_SIZE } from "./_format.ts";
 import { LogMetrics } from "./_log_metrics.ts";
@@ -156,10 +157,7 @@ export class RecordLog {
     }
     const settings = checkLogOptions(options);
     const vfs = options.vfs ?? new DenoVfs();
-    if (!vfs.exists(dir)) {
-      vfs.mkdir(dir);
-      await vfs.syncDir(dirname(dir));
-    }
+    await ensureDir(vfs, dir);
     const lock = settings.lock ? vfs.tryLock(joinPath(dir, "LOCK")) : undefined;
     try {
       const recovered = await recoverSegments(vfs, dir, settings.naming, {

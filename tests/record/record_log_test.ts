@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ClosedError } from "../../src/errors.ts";
 import { RecordLog } from "../../src/record/record_log.ts";
+import { FaultVfs } from "../../src/vfs/fault_vfs.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import {
@@ -264,5 +265,20 @@ Deno.test("RecordLog.locate() names the segment file and offset of a position", 
   const position = await log.append(new Uint8Array(10));
   assert.deepEqual(log.locate(position), { path: "/wal/000002.log", offset: SEGMENT_HEADER });
   assert.throws(() => log.locate(-1), RangeError);
+  await log.close();
+});
+
+Deno.test("RecordLog.sync() with nothing written since the last sync issues no fsync", async () => {
+  const faults = new FaultVfs(new MemVfs());
+  const log = await RecordLog.open("/wal", { vfs: faults });
+  await log.sync();
+  await log.append(new Uint8Array([1]));
+  const after = faults.calls("sync");
+  await log.sync();
+  await log.sync();
+  assert.equal(faults.calls("sync"), after, "a clean log needs no fsync");
+  await log.append(new Uint8Array([2]), { sync: false });
+  await log.sync();
+  assert.equal(faults.calls("sync"), after + 1, "a write makes the next sync real");
   await log.close();
 });
