@@ -133,7 +133,8 @@ export function verifySnapshot(vfs: Vfs, dir: string): SnapshotLocation | undefi
     }
     const trailer = new Uint8Array(TRAILER_SIZE);
     file.readAt(trailer, size - TRAILER_SIZE);
-    const dataLength = readU64LE(trailer, 0);
+    // Read as two halves: a damaged length may exceed 2^53 - 1, which readU64LE refuses.
+    const dataLength = readU32LE(trailer, 4) * 2 ** 32 + readU32LE(trailer, 0);
     if (
       END.some((byte, i) => trailer[12 + i] !== byte) ||
       dataOffset + dataLength + TRAILER_SIZE !== size

@@ -12,8 +12,10 @@ import {
 import { MetricsRegistry } from "../metrics/registry.ts";
 import { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
-import { dirname, joinPath } from "../vfs/_path.ts";
+import { ensureDir } from "../vfs/_ensure_dir.ts";
+import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
+import { ApplyQueue } from "./_apply_queue.ts";
 import { EntryIndex } from "./_entry_index.ts";
 import { RaftMetrics } from "./_raft_metrics.ts";
 import {
@@ -113,8 +115,14 @@ export class RaftStorage {
   #snapshot: SnapshotLocation | undefined;
   /** The last index once every queued write has applied (appends check against it). */
   #pendingLast: number;
+  /** The first index once every queued write has applied (suffix truncations check it). */
+  #pendingFirst: number;
+  /** The state once every queued write has applied (saves and rewrites use it). */
+  #pendingState: RaftState;
   /** Writes apply to memory in call order, each after the previous one. */
-  #applied: Promise<unknown> = Promise.resolve();
+  readonly #applied = new ApplyQueue();
+  /** Snapshots being written; close waits for them. */
+  readonly #snapshotsInFlight = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -143,6 +151,8 @@ export class RaftStorage {
     this.#statePosition = parts.statePosition;
     this.#snapshot = parts.snapshot;
     this.#pendingLast = parts.index.lastIndex;
+    this.#pendingFirst = parts.index.firstIndex;
+    this.#pendingState = parts.state;
   }
 
   /**
@@ -164,10 +174,7 @@ export class RaftStorage {
     }
     const settings = checkRaftOptions(options);
     const vfs = options.vfs === undefined ? new DenoVfs() : options.vfs;
-    if (!vfs.exists(path)) {
-      vfs.mkdir(path);
-      await vfs.syncDir(dirname(path));
-    }
+    await ensureDir(vfs, path);
     const lock = vfs.tryLock(joinPath(path, "LOCK"));
     let log: RecordLog | undefined;
     try {
@@ -231,10 +238,13 @@ export class RaftStorage {
       if (state.votedFor !== null && typeof state.votedFor !== "string") {
         throw new TypeError("votedFor must be a string or null");
       }
-      if (state.term < this.#state.term) {
-        throw new RangeError(`Term ${state.term} is lower than the saved term ${this.#state.term}`);
+      if (state.term < this.#pendingState.term) {
+        throw new RangeError(
+          `Term ${state.term} is lower than the saved term ${this.#pendingState.term}`,
+        );
       }
       const saved = { term: state.term, votedFor: state.votedFor };
+      this.#pendingState = saved;
       const written = this.#log.append(encodeState(saved.term, saved.votedFor), { sync: true });
       await this.#applyInOrder(written, (position) => {
         this.#state = saved;
@@ -262,8 +272,7 @@ export class RaftStorage {
    * @param entries Consecutive entries, the first at `lastIndex() + 1` (counting appends
    * still in flight).
    * @throws {TypeError} When an entry's fields have the wrong types.
-   * @throws {RangeError} When the indices do not follow, a term is below the last entry's,
-   * or a command is too large.
+   * @throws {RangeError} When the indices do not follow or a command is too large.
    * @throws {ClosedError} After `close()`.
    * @throws {StoreFailedError} After a failed write or fsync.
    */
@@ -389,11 +398,13 @@ export class RaftStorage {
 
   /** The index of the first entry in the log (one past the last when it is empty). */
   firstIndex(): number {
+    this.#checkOpen();
     return this.#index.firstIndex;
   }
 
   /** The index of the last durable entry (`firstIndex() - 1` when the log is empty). */
   lastIndex(): number {
+    this.#checkOpen();
     return this.#index.lastIndex;
   }
 
@@ -410,7 +421,8 @@ export class RaftStorage {
     return this.#metrics.measure("truncate_suffix", async () => {
       this.#checkWritable();
       checkNumber(index, "Index");
-      if (index < this.#index.firstIndex) throw new CompactedError(index, this.#index.firstIndex);
+      const first = Math.max(this.#index.firstIndex, this.#pendingFirst);
+      if (index < first) throw new CompactedError(index, first);
       if (index > this.#pendingLast + 1) {
         throw new RangeError(`Index ${index} is past the last index ${this.#pendingLast} + 1`);
       }
@@ -469,11 +481,19 @@ export class RaftStorage {
       if (!(data instanceof Uint8Array) && !(data instanceof ReadableStream)) {
         throw new TypeError("Snapshot data must be a Uint8Array or a ReadableStream");
       }
-      const size = await writeSnapshot(this.#vfs, this.#dir, meta, data);
-      this.#snapshot = verifySnapshot(this.#vfs, this.#dir);
-      await this.#applied;
-      await this.#fitLogToSnapshot(meta);
-      return size;
+      const install = (async () => {
+        const size = await writeSnapshot(this.#vfs, this.#dir, meta, data);
+        this.#snapshot = verifySnapshot(this.#vfs, this.#dir);
+        await this.#applied.drained();
+        await this.#fitLogToSnapshot(meta);
+        return size;
+      })();
+      this.#snapshotsInFlight.add(install);
+      try {
+        return await install;
+      } finally {
+        this.#snapshotsInFlight.delete(install);
+      }
     }, (size) => size).then(() => {});
   }
 
@@ -540,7 +560,8 @@ export class RaftStorage {
    */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#applied.catch(() => {});
+      await Promise.allSettled([...this.#snapshotsInFlight]);
+      await this.#applied.drained();
       try {
         await this.#log.close();
       } finally {
@@ -557,12 +578,12 @@ export class RaftStorage {
 
   /** Runs `apply` with the write's result once it and every earlier write applied. */
   #applyInOrder<T>(written: Promise<T>, apply: (result: T) => void): Promise<void> {
-    const done = Promise.all([written, this.#applied]).then(([result]) => apply(result));
-    this.#applied = done.catch(() => {});
-    return done;
+    return this.#applied.run(written, apply);
   }
 
   async #truncatePrefix(index: number): Promise<void> {
+    this.#pendingFirst = Math.max(this.#pendingFirst, index);
+    this.#pendingLast = Math.max(this.#pendingLast, index - 1);
     const marker = this.#log.append(encodeMarker(RecordKind.PREFIX, index), { sync: true });
     await this.#applyInOrder(marker, () => {
       this.#index.truncatePrefix(index);
@@ -573,7 +594,7 @@ export class RaftStorage {
       ? this.#index.position(this.#index.firstIndex)
       : markerPosition;
     if (this.#statePosition < cutoff && this.#statePosition >= 0) {
-      const state = this.#state;
+      const state = this.#pendingState;
       const written = this.#log.append(encodeState(state.term, state.votedFor), { sync: true });
       await this.#applyInOrder(written, (position) => this.#statePosition = position);
     }
