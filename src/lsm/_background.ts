@@ -3,6 +3,7 @@
 // One task runs at a time; it gives the event loop back every few milliseconds so that
 // reads and writes go on.
 
+import { setImmediate } from "node:timers";
 import { equalBytes } from "../encoding/bytes.ts";
 import type { RecordLog } from "../record/record_log.ts";
 import type { Vfs } from "../vfs/vfs.ts";
@@ -54,7 +55,11 @@ const SLICE_MILLIS = 4;
 /** Entries between two looks at the clock. */
 const CLOCK_EVERY = 256;
 
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Returns to the event loop (a macrotask, so I/O callbacks run too). `setImmediate`: a chain
+ * of `setTimeout(0)` is clamped to about 2 ms a step here, `setImmediate` costs about 7 µs.
+ */
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Writes the oldest frozen memtable as a level-0 table and records it. */
 export async function flushOldest(
