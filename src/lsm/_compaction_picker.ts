@@ -49,7 +49,12 @@ export function pickCompaction(
   const files = levels[best]!;
   let inputs: readonly FileMeta[];
   if (best === 0) {
-    inputs = files;
+    // The oldest table alone, when it overlaps no other level-0 table and nothing in level 1,
+    // moves down without a rewrite (as after writes in key order); otherwise all of them.
+    const oldest = files[files.length - 1]!;
+    const alone = files.every((file) => file === oldest || !overlaps(file, oldest)) &&
+      version.overlapping(1, oldest.smallestKey, oldest.largestKey).length === 0;
+    inputs = alone ? [oldest] : files;
   } else {
     const after = pointers[best];
     inputs = [
@@ -70,6 +75,11 @@ export function pickCompaction(
     smallest,
     largest,
   };
+}
+
+function overlaps(a: FileMeta, b: FileMeta): boolean {
+  return compareBytes(a.largestKey, b.smallestKey) >= 0 &&
+    compareBytes(a.smallestKey, b.largestKey) <= 0;
 }
 
 /** Whether any table deeper than `level + 1` overlaps the compaction's key range. */

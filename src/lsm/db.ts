@@ -2,6 +2,7 @@
 // manifest and its versions, the table cache and background flush and compaction, and
 // offers get, put, delete, batches, scans and snapshots. docs/impl.md walks through it.
 
+import { setImmediate } from "node:timers";
 import { ClosedError, StoreFailedError } from "../errors.ts";
 import { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
@@ -128,6 +129,8 @@ export class Db {
   #progress: { promise: Promise<void>; resolve: () => void };
   #stalls = 0;
   #stallMillis = 0;
+  /** When writes last gave the event loop to background work. */
+  #ranSince = 0;
 
   private constructor(parts: {
     vfs: Vfs;
@@ -439,7 +442,20 @@ export class Db {
     const active = this.#pool.active.memtable;
     const full = force ? active.count > 0 : active.approximateBytes >= this.#settings.memtableSize;
     const behind = this.#version.levels[0]!.length >= this.#settings.level0StopWritesTrigger;
-    return full || behind ? this.#waitForRoom(force) : undefined;
+    if (full || behind) return this.#waitForRoom(force);
+    if (this.#background !== undefined && performance.now() - this.#ranSince >= SHARE_MILLIS) {
+      return this.#shareWithBackground();
+    }
+    return undefined;
+  }
+
+  /**
+   * Lets background work run for a slice. Writers that only await promises never reach the
+   * event loop, so without this a flush or compaction would run only once writes stall.
+   */
+  async #shareWithBackground(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.#ranSince = performance.now();
   }
 
   async #waitForRoom(force: boolean): Promise<void> {
@@ -623,6 +639,8 @@ export class Db {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+/** While background work is pending, writes give it the event loop after this long. */
+const SHARE_MILLIS = 4;
 
 function newSignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve = (): void => {};
