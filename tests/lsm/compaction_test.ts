@@ -86,3 +86,18 @@ Deno.test("Leveled compaction keeps what a live snapshot sees, down the levels",
   assert.equal(now.get("k00004"), "new-2-4");
   await db.close();
 });
+
+Deno.test("Tables written in key order move down the levels without a rewrite", async () => {
+  const db = await Db.open("/db", { vfs: new MemVfs(), ...SMALL });
+  for (let table = 0; table < 12; table++) {
+    const batch = db.batch();
+    for (let i = 0; i < 100; i++) batch.put(`k${String(table * 100 + i).padStart(6, "0")}`, "v");
+    await batch.commit();
+    await db.flush();
+  }
+  const stats = db.stats();
+  assert.ok(stats.compactions > 0, "tables were compacted");
+  assert.equal(stats.compactedBytes, 0, "every compaction was a move");
+  assert.equal((await contents(db)).size, 1200);
+  await db.close();
+});
