@@ -44,7 +44,12 @@ export interface BackgroundHost {
 export interface BackgroundCounters {
   flushes: number;
   compactions: number;
+  /** Input bytes of compactions that rewrote tables. */
   compactedBytes: number;
+  /** Bytes of the tables written by flushes and compactions. */
+  tableBytesWritten: number;
+  /** Milliseconds spent in flushes and compactions. */
+  backgroundMillis: number;
 }
 
 /**
@@ -68,6 +73,7 @@ export async function flushOldest(
 ): Promise<void> {
   const pooled = host.pool.immutables[0];
   if (pooled === undefined) return;
+  const started = performance.now();
   const output = newOutput(host, Infinity);
   const files = await writeAll(output, pooled.memtable.iterator(), (it, out) => {
     out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
@@ -82,6 +88,8 @@ export async function flushOldest(
   host.install(state);
   await host.wal.removeBefore(logPosition);
   counters.flushes++;
+  counters.tableBytesWritten += files.reduce((sum, file) => sum + file.size, 0);
+  counters.backgroundMillis += performance.now() - started;
 }
 
 /**
@@ -97,6 +105,7 @@ export async function compactOnce(
   pointers: (Uint8Array | undefined)[],
 ): Promise<boolean> {
   const version = host.pin();
+  const started = performance.now();
   try {
     const compaction = pickCompaction(version, host.settings, pointers);
     if (compaction === undefined) return false;
@@ -142,8 +151,10 @@ export async function compactOnce(
     host.install(await host.manifest.logAndApply(edit));
     counters.compactions++;
     counters.compactedBytes += [...inputs, ...next].reduce((sum, file) => sum + file.size, 0);
+    counters.tableBytesWritten += files.reduce((sum, file) => sum + file.size, 0);
     return true;
   } finally {
+    counters.backgroundMillis += performance.now() - started;
     host.unpin(version);
   }
 }
