@@ -14,7 +14,12 @@ import type { Manifest, ManifestState } from "./_manifest.ts";
 import type { MemtablePool } from "./_memtables.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
 import type { DbSettings } from "./_db_options.ts";
-import { overlapsDeeper, pickCompaction } from "./_compaction_picker.ts";
+import {
+  type Compaction,
+  overlapsDeeper,
+  pickCompaction,
+  rangeCompaction,
+} from "./_compaction_picker.ts";
 import type { TableCache } from "./_table_cache.ts";
 import { TableOutput } from "./_table_output.ts";
 import type { FileMeta, VersionEdit } from "./_version_edit.ts";
@@ -105,13 +110,62 @@ export async function compactOnce(
   pointers: (Uint8Array | undefined)[],
 ): Promise<boolean> {
   const version = host.pin();
-  const started = performance.now();
   try {
     const compaction = pickCompaction(version, host.settings, pointers);
     if (compaction === undefined) return false;
+    pointers[compaction.level] = compaction.largest;
+    await runCompaction(host, counters, version, compaction);
+    return true;
+  } finally {
+    host.unpin(version);
+  }
+}
+
+/**
+ * Compacts every table that overlaps `[lower, upper)` (either end open when undefined) down
+ * to the deepest level that holds tables (at least level 1), level by level.
+ *
+ * @returns How many compactions ran.
+ */
+export async function compactRange(
+  host: BackgroundHost,
+  counters: BackgroundCounters,
+  lower: Uint8Array | undefined,
+  upper: Uint8Array | undefined,
+): Promise<number> {
+  let runs = 0;
+  for (let level = 0;; level++) {
+    const version = host.pin();
+    try {
+      const levels = version.levels;
+      const deepest = Math.max(1, levels.findLastIndex((files) => files.length > 0));
+      if (level >= deepest) return runs;
+      const compaction = rangeCompaction(version, level, lower, upper);
+      if (compaction === undefined) continue;
+      await runCompaction(host, counters, version, compaction);
+      runs++;
+    } finally {
+      host.unpin(version);
+    }
+  }
+}
+
+/**
+ * Merges a compaction's tables into new tables of the next level, dropping versions no
+ * snapshot can see and deletes that no deeper level needs; a lone table that overlaps
+ * nothing in the next level is moved there without a rewrite. REQUIRES: `version` is
+ * pinned.
+ */
+async function runCompaction(
+  host: BackgroundHost,
+  counters: BackgroundCounters,
+  version: Version,
+  compaction: Compaction,
+): Promise<void> {
+  const started = performance.now();
+  try {
     const { level, inputs, next } = compaction;
     const target = level + 1;
-    pointers[level] = compaction.largest;
     const removed = [
       ...inputs.map((file) => ({ level, number: file.number })),
       ...next.map((file) => ({ level: target, number: file.number })),
@@ -120,7 +174,7 @@ export async function compactOnce(
       const file = inputs[0]!;
       host.install(await host.manifest.logAndApply({ removed, added: [{ level: target, file }] }));
       counters.compactions++;
-      return true;
+      return;
     }
     const deeper = overlapsDeeper(version, compaction);
     const open = (file: FileMeta): InternalIterator => host.tables.reader(file.number).iterator();
@@ -152,10 +206,8 @@ export async function compactOnce(
     counters.compactions++;
     counters.compactedBytes += [...inputs, ...next].reduce((sum, file) => sum + file.size, 0);
     counters.tableBytesWritten += files.reduce((sum, file) => sum + file.size, 0);
-    return true;
   } finally {
     counters.backgroundMillis += performance.now() - started;
-    host.unpin(version);
   }
 }
 

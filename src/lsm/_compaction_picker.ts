@@ -77,6 +77,40 @@ export function pickCompaction(
   };
 }
 
+/**
+ * The compaction of `level`'s tables that overlap `[lower, upper)` (ends open when
+ * undefined; every level-0 table when one does) with the tables of `level + 1` they
+ * overlap, or undefined when none does.
+ */
+export function rangeCompaction(
+  version: Version,
+  level: number,
+  lower: Uint8Array | undefined,
+  upper: Uint8Array | undefined,
+): Compaction | undefined {
+  const files = version.levels[level]!;
+  const touched = files.filter((file) =>
+    (lower === undefined || compareBytes(file.largestKey, lower) >= 0) &&
+    (upper === undefined || compareBytes(file.smallestKey, upper) < 0)
+  );
+  if (touched.length === 0) return undefined;
+  // Level-0 tables may hold older versions of one another's keys: they go down together.
+  const inputs = level === 0 ? files : touched;
+  let smallest = inputs[0]!.smallestKey;
+  let largest = inputs[0]!.largestKey;
+  for (const file of inputs) {
+    if (compareBytes(file.smallestKey, smallest) < 0) smallest = file.smallestKey;
+    if (compareBytes(file.largestKey, largest) > 0) largest = file.largestKey;
+  }
+  return {
+    level,
+    inputs,
+    next: version.overlapping(level + 1, smallest, largest),
+    smallest,
+    largest,
+  };
+}
+
 function overlaps(a: FileMeta, b: FileMeta): boolean {
   return compareBytes(a.largestKey, b.smallestKey) >= 0 &&
     compareBytes(a.smallestKey, b.largestKey) <= 0;

@@ -13,6 +13,7 @@ import {
   type BackgroundCounters,
   type BackgroundHost,
   compactOnce,
+  compactRange,
   flushOldest,
 } from "./_background.ts";
 import { CommitQueue, type CommitTarget } from "./_commit_queue.ts";
@@ -137,6 +138,8 @@ export class Db {
   };
   /** Key and value bytes of the writes applied since open. */
   #userBytes = 0;
+  /** Range compactions asked for with `compact()`, run by the background task in turn. */
+  readonly #manual: ManualCompaction[] = [];
   /** Per level, the largest key of the last table compacted from it (round robin). */
   readonly #compactPointers: (Uint8Array | undefined)[] = [];
   #version: Version;
@@ -422,6 +425,40 @@ export class Db {
     this.#throwIfFailed();
   }
 
+  /**
+   * Flushes the memtables, then compacts every table holding keys in the range down to the
+   * deepest level that holds tables, so that overwritten versions and deletes in the range
+   * stop taking space (those a live snapshot can see stay).
+   *
+   * @param options `gte` and `lt`: the range (default: every key).
+   * @throws {TypeError} When a bound is neither bytes nor a string.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} When a flush or compaction failed.
+   *
+   * @example Compacting after deleting a range
+   * ```ts
+   * import { Db } from "@cairn/cairn/lsm";
+   * import { MemVfs } from "@cairn/cairn/vfs";
+   * import assert from "node:assert/strict";
+   *
+   * await using db = await Db.open("/db", { vfs: new MemVfs() });
+   * await db.batch().put("a", "1").put("b", "2").commit();
+   * await db.delete("a");
+   * await db.compact();
+   * assert.deepEqual(db.stats().levels.map((level) => level.files).slice(0, 2), [0, 1]);
+   * ```
+   */
+  async compact(options: { gte?: Bytes; lt?: Bytes } = {}): Promise<void> {
+    const lower = options.gte === undefined ? undefined : keyBytes(options.gte, "Bound gte");
+    const upper = options.lt === undefined ? undefined : keyBytes(options.lt, "Bound lt");
+    await this.flush();
+    await new Promise<void>((resolve, reject) => {
+      this.#manual.push({ lower, upper, resolve, reject });
+      this.#scheduleBackground();
+    });
+    this.#throwIfFailed();
+  }
+
   /** Counters and sizes; a fresh object each call. */
   stats(): DbStats {
     const version = this.#version;
@@ -613,7 +650,7 @@ export class Db {
       this.#background = undefined;
       this.#signalProgress();
       // Work scheduled after the loop found none, but before this ran, was refused above.
-      const pending = this.#pool.immutables.length > 0 ||
+      const pending = this.#pool.immutables.length > 0 || this.#manual.length > 0 ||
         pickCompaction(this.#version, this.#settings, this.#compactPointers) !== undefined;
       if (this.#state === "open" && pending) this.#scheduleBackground();
     });
@@ -622,12 +659,35 @@ export class Db {
   async #runBackground(): Promise<void> {
     try {
       while (this.#state === "open") {
+        const manual = this.#manual[0];
         if (this.#pool.immutables.length > 0) await flushOldest(this.#host, this.#counters);
+        else if (manual !== undefined) await this.#runManual(manual);
         else if (!(await compactOnce(this.#host, this.#counters, this.#compactPointers))) return;
         this.#signalProgress();
       }
     } catch (error) {
       this.#backgroundError = error;
+      this.#abandonManual(error);
+    }
+  }
+
+  /** Runs one asked-for range compaction; its caller learns how it went. */
+  async #runManual(request: ManualCompaction): Promise<void> {
+    try {
+      await compactRange(this.#host, this.#counters, request.lower, request.upper);
+      this.#manual.shift();
+      request.resolve();
+    } catch (error) {
+      this.#manual.shift();
+      request.reject(error);
+      throw error;
+    }
+  }
+
+  /** Rejects every range compaction still waiting (the database failed or closed). */
+  #abandonManual(cause: unknown): void {
+    for (const request of this.#manual.splice(0)) {
+      request.reject(new StoreFailedError("Range compaction did not run", { cause }));
     }
   }
 
@@ -682,6 +742,7 @@ export class Db {
     await this.#queue.idle;
     while (this.#background !== undefined) await this.#background;
     this.#state = "closed";
+    this.#abandonManual(new ClosedError("Database is closed"));
     let failure: unknown;
     for (const log of [this.#wal, this.#manifest]) {
       try {
@@ -694,6 +755,14 @@ export class Db {
     this.#lock.release();
     if (failure !== undefined) throw failure;
   }
+}
+
+/** A range compaction asked for with `Db.compact()`. */
+interface ManualCompaction {
+  lower: Uint8Array | undefined;
+  upper: Uint8Array | undefined;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);

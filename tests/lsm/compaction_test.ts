@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { ClosedError } from "../../src/errors.ts";
 import { Db } from "../../src/lsm/db.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
@@ -100,4 +101,31 @@ Deno.test("Tables written in key order move down the levels without a rewrite", 
   assert.equal(stats.compactedBytes, 0, "every compaction was a move");
   assert.equal((await contents(db)).size, 1200);
   await db.close();
+});
+
+Deno.test("Db.compact() pushes a range down to one level and drops dead versions", async () => {
+  const vfs = new MemVfs();
+  const db = await Db.open("/db", { vfs, ...SMALL, level1MaxBytes: 16 * 1024 * 1024 });
+  for (let round = 0; round < 4; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < 600; i++) {
+      batch.put(`k${String(i).padStart(4, "0")}`, `r${round}-${"x".repeat(100)}`);
+    }
+    await batch.commit();
+    await db.flush();
+  }
+  for (let i = 0; i < 300; i++) await db.delete(`k${String(i).padStart(4, "0")}`);
+  const before = db.stats().levels.reduce((sum, level) => sum + level.bytes, 0);
+  await db.compact({ gte: "k0000", lt: "k9999" });
+  const stats = db.stats();
+  assert.equal(stats.immutableMemtables, 0);
+  assert.equal(stats.levels[0]!.files, 0, JSON.stringify(stats.levels));
+  const after = stats.levels.reduce((sum, level) => sum + level.bytes, 0);
+  assert.ok(after < before, `tables shrank from ${before} to ${after} bytes`);
+  const now = await contents(db);
+  assert.equal(now.size, 300);
+  assert.ok(now.get("k0300")?.startsWith("r3-"));
+  await assert.rejects(db.compact({ gte: 5 as unknown as string }), TypeError);
+  await db.close();
+  await assert.rejects(db.compact(), ClosedError);
 });
