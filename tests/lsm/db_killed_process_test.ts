@@ -12,56 +12,17 @@ import {
   sameState,
   stringBytes,
 } from "../_helpers/kv_model.ts";
+import { readLinesThenKill, spawnChild } from "../_helpers/killed_child.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { CHILD_OPTIONS, LAST_KEY, stateAfterBatches } from "./_db_crash_child.ts";
 
 const SEED = Number(Deno.env.get("CAIRN_SEED") ?? 1);
 
-/**
- * Reads batch numbers from the child until `count` batches are acknowledged, then kills
- * it with SIGKILL (before closing the pipe, so that it cannot fail on its own).
- */
-async function killAfterAcknowledged(
-  child: Deno.ChildProcess,
-  count: number,
-): Promise<Set<number>> {
-  const acknowledged = new Set<number>();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  try {
-    while (acknowledged.size < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      for (const line of lines) acknowledged.add(Number(line));
-    }
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It already ended on its own; the caller's status check reports that.
-    }
-    await reader.cancel();
-  }
-  return acknowledged;
-}
-
 /** Runs the child on `dir` until `count` acknowledgements, kills it; returns them. */
 async function runAndKill(dir: string, count: number, context: string): Promise<Set<number>> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write",
-      new URL("./_db_crash_child.ts", import.meta.url).pathname,
-      dir,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const acknowledged = await killAfterAcknowledged(child, count);
+  const child = spawnChild(new URL("./_db_crash_child.ts", import.meta.url), [dir]);
+  const acknowledged = new Set<number>();
+  await readLinesThenKill(child, count, (line) => acknowledged.add(Number(line)));
   const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
   assert.ok(
     acknowledged.size >= count,

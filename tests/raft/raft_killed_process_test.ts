@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { RaftStorage } from "../../src/raft/raft_storage.ts";
+import { readLinesThenKill, spawnChild } from "../_helpers/killed_child.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { killedProcessCommand } from "./_raft_crash_child.ts";
 
@@ -31,37 +32,18 @@ async function killAfter(child: Deno.ChildProcess, count: number): Promise<Ackno
     prefixes: 0,
     states: 0,
   };
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  try {
-    while (acknowledged.lines < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const lines = buffered.split("\n");
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const [kind, a, b] = line.split(" ");
-        acknowledged.lines++;
-        if (kind === "E") acknowledged.entries.set(Number(a), Number(b));
-        else if (kind === "P") {
-          acknowledged.prefix = Math.max(acknowledged.prefix, Number(a));
-          acknowledged.prefixes++;
-        } else if (kind === "S") {
-          acknowledged.states++;
-          const term = Number(a);
-          if (term > (acknowledged.state?.term ?? 0)) acknowledged.state = { term, votedFor: b! };
-        } else throw new Error(`Unexpected line from the child: ${line}`);
-      }
-    }
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It already ended on its own; the caller's status check reports that.
-    }
-    await reader.cancel();
-  }
+  acknowledged.lines = await readLinesThenKill(child, count, (line) => {
+    const [kind, a, b] = line.split(" ");
+    if (kind === "E") acknowledged.entries.set(Number(a), Number(b));
+    else if (kind === "P") {
+      acknowledged.prefix = Math.max(acknowledged.prefix, Number(a));
+      acknowledged.prefixes++;
+    } else if (kind === "S") {
+      acknowledged.states++;
+      const term = Number(a);
+      if (term > (acknowledged.state?.term ?? 0)) acknowledged.state = { term, votedFor: b! };
+    } else throw new Error(`Unexpected line from the child: ${line}`);
+  });
   return acknowledged;
 }
 
@@ -77,19 +59,11 @@ Deno.test("RaftStorage keeps every acknowledged write when its process is killed
     for (let round = 0; round < ROUNDS; round++) {
       const context = `seed ${SEED}, round ${round}`;
       const count = 150 + prng.int(400);
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          new URL("./_raft_crash_child.ts", import.meta.url).pathname,
-          `${dir}/node`,
-          String(round),
-          String(SEED),
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      const child = spawnChild(new URL("./_raft_crash_child.ts", import.meta.url), [
+        `${dir}/node`,
+        String(round),
+        String(SEED),
+      ]);
       const acknowledged = await killAfter(child, count);
       const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
       assert.ok(acknowledged.lines >= count, `${context}: only ${acknowledged.lines}: ${stderr}`);
