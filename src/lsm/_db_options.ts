@@ -22,6 +22,11 @@ export interface DbOptions {
   targetFileSize?: number;
   /** Level 0 is compacted once it holds this many tables. Default 4. */
   level0CompactionTrigger?: number;
+  /**
+   * While level 0 holds this many tables, every write first gives background work a turn of
+   * the event loop (a slowdown, counted in `stats()`). Default 8.
+   */
+  level0SlowdownWritesTrigger?: number;
   /** Writes wait while level 0 holds this many tables. Default 12. */
   level0StopWritesTrigger?: number;
   /** Level 1 is compacted into level 2 once it holds this many bytes. Default 10 MiB. */
@@ -52,6 +57,20 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   const sync = options.sync === undefined ? true : options.sync;
   if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
   const level0CompactionTrigger = integer(options, "level0CompactionTrigger", 4, 2, 1000);
+  const level0StopWritesTrigger = integer(
+    options,
+    "level0StopWritesTrigger",
+    Math.max(12, numberOr(options.level0SlowdownWritesTrigger, level0CompactionTrigger) + 1),
+    level0CompactionTrigger + 1,
+    10_000,
+  );
+  const level0SlowdownWritesTrigger = integer(
+    options,
+    "level0SlowdownWritesTrigger",
+    Math.max(level0CompactionTrigger, Math.min(8, level0StopWritesTrigger - 1)),
+    level0CompactionTrigger,
+    level0StopWritesTrigger - 1,
+  );
   return {
     sync,
     memtableSize: integer(options, "memtableSize", 4 * MiB, 64 * KiB, 1024 * MiB),
@@ -63,14 +82,13 @@ export function checkDbOptions(options: DbOptions): DbSettings {
     level0CompactionTrigger,
     level1MaxBytes: integer(options, "level1MaxBytes", 10 * MiB, 64 * KiB, 2 ** 45),
     levelSizeRatio: integer(options, "levelSizeRatio", 10, 2, 100),
-    level0StopWritesTrigger: integer(
-      options,
-      "level0StopWritesTrigger",
-      Math.max(12, level0CompactionTrigger + 1),
-      level0CompactionTrigger + 1,
-      10_000,
-    ),
+    level0SlowdownWritesTrigger,
+    level0StopWritesTrigger,
   };
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isSafeInteger(value) ? value : fallback;
 }
 
 function isVfs(value: unknown): value is Vfs {

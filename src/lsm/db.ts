@@ -63,6 +63,8 @@ export interface DbStats {
   walBytes: number;
   /** The block cache's hits, misses and bytes held. */
   blockCache: { hits: number; misses: number; bytes: number };
+  /** Write groups that first gave background work a turn, level 0 being long. */
+  slowdowns: number;
   /** Times a write waited for a flush or compaction. */
   stalls: number;
   /** Milliseconds writes waited for flushes or compactions. */
@@ -151,6 +153,7 @@ export class Db {
   #progress: { promise: Promise<void>; resolve: () => void };
   #stalls = 0;
   #stallMillis = 0;
+  #slowdowns = 0;
   /** When writes last gave the event loop to background work. */
   #ranSince = 0;
 
@@ -473,6 +476,7 @@ export class Db {
       })),
       walBytes: wal.endPosition - Math.max(wal.firstPosition, this.#pool.flushedLogPosition),
       blockCache: { hits: cache.hits, misses: cache.misses, bytes: cache.bytes },
+      slowdowns: this.#slowdowns,
       stalls: this.#stalls,
       stallMillis: this.#stallMillis,
       flushes: this.#counters.flushes,
@@ -533,8 +537,12 @@ export class Db {
     this.#throwIfFailed();
     const active = this.#pool.active.memtable;
     const full = force ? active.count > 0 : active.approximateBytes >= this.#settings.memtableSize;
-    const behind = this.#version.levels[0]!.length >= this.#settings.level0StopWritesTrigger;
-    if (full || behind) return this.#waitForRoom(force);
+    const level0 = this.#version.levels[0]!.length;
+    if (full || level0 >= this.#settings.level0StopWritesTrigger) return this.#waitForRoom(force);
+    if (level0 >= this.#settings.level0SlowdownWritesTrigger) {
+      this.#slowdowns++;
+      return this.#shareWithBackground();
+    }
     if (this.#background !== undefined && performance.now() - this.#ranSince >= SHARE_MILLIS) {
       return this.#shareWithBackground();
     }

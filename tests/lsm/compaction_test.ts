@@ -129,3 +129,28 @@ Deno.test("Db.compact() pushes a range down to one level and drops dead versions
   await db.close();
   await assert.rejects(db.compact(), ClosedError);
 });
+
+Deno.test("Writes slow down while level 0 is long, and stats() counts it", async () => {
+  const db = await Db.open("/db", {
+    vfs: new MemVfs(),
+    ...SMALL,
+    level0CompactionTrigger: 2,
+    level0SlowdownWritesTrigger: 2,
+    level0StopWritesTrigger: 50,
+  });
+  for (let table = 0; table < 6; table++) {
+    await db.put(`k${table}`, "v");
+    await db.flush();
+  }
+  for (let i = 0; i < 50; i++) await db.put(`x${i}`, "v");
+  assert.ok(db.stats().slowdowns > 0, JSON.stringify(db.stats().levels));
+  await assert.rejects(
+    Db.open("/other", {
+      vfs: new MemVfs(),
+      level0SlowdownWritesTrigger: 20,
+      level0StopWritesTrigger: 20,
+    }),
+    RangeError,
+  );
+  await db.close();
+});
