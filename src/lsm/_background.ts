@@ -61,7 +61,7 @@ export interface BackgroundCounters {
  * Background work gives the event loop back after this many milliseconds of work, so that a
  * read or write waits at most about that long behind a flush or compaction.
  */
-const SLICE_MILLIS = 4;
+const SLICE_MILLIS = 1;
 /** Entries between two looks at the clock. */
 const CLOCK_EVERY = 256;
 
