@@ -154,8 +154,10 @@ export class Db {
   #stalls = 0;
   #stallMillis = 0;
   #slowdowns = 0;
-  /** When writes last gave the event loop to background work. */
-  #ranSince = 0;
+  /** When the event loop last had a turn, as far as writes know. */
+  #ranSince = performance.now();
+  /** Whether a heartbeat is waiting for the event loop's next turn. */
+  #heartbeat = false;
 
   private constructor(parts: {
     vfs: Vfs;
@@ -543,15 +545,22 @@ export class Db {
       this.#slowdowns++;
       return this.#shareWithBackground();
     }
-    if (this.#background !== undefined && performance.now() - this.#ranSince >= SHARE_MILLIS) {
-      return this.#shareWithBackground();
+    if (!this.#heartbeat) {
+      this.#heartbeat = true;
+      setImmediate(() => {
+        this.#heartbeat = false;
+        this.#ranSince = performance.now();
+      });
     }
+    if (performance.now() - this.#ranSince >= SHARE_MILLIS) return this.#shareWithBackground();
     return undefined;
   }
 
   /**
-   * Lets background work run for a slice. Writers that only await promises never reach the
-   * event loop, so without this a flush or compaction would run only once writes stall.
+   * Gives the event loop a turn. Writers that only await promises never reach it, so without
+   * this timers, I/O callbacks (a reader's, an fsync's) and background flushes and compactions
+   * would wait until writes stop or stall. A heartbeat (`#heartbeat`) notes each turn the
+   * event loop takes on its own; a write yields once none was seen for `SHARE_MILLIS`.
    */
   async #shareWithBackground(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
@@ -774,7 +783,7 @@ interface ManualCompaction {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
-/** While background work is pending, writes give it the event loop after this long. */
+/** Writes give the event loop a turn when it had none for this long. */
 const SHARE_MILLIS = 4;
 
 /** All table bytes over the bytes of the deepest non-empty level's tables. */

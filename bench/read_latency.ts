@@ -1,0 +1,84 @@
+// Foreground read latency while writes and background work run: a writer fills the store
+// with random keys in batches of 1000 (as fillrandom does) while a reader asks for a random
+// existing key every 2 ms. A read's latency runs from the moment it was due (its timer) to
+// its answer, so it includes the time spent waiting for the event loop behind writes,
+// flushes and compactions. Prints p50, p99 and max, beside the same reads on an idle store.
+//
+//   deno run --allow-read --allow-write bench/read_latency.ts [num]
+
+import { Db, DenoVfs, Histogram } from "../mod.ts";
+
+const num = Number(Deno.args[0] ?? 500_000);
+const dir = Deno.makeTempDirSync({ prefix: "cairn-read-latency-" });
+const db = await Db.open(dir, { vfs: new DenoVfs() });
+const key = (i: number): Uint8Array => new TextEncoder().encode(String(i).padStart(16, "0"));
+const value = new Uint8Array(100).fill(7);
+
+let state = 0x2545f491;
+function random(): number {
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return (state >>> 0) / 4294967296;
+}
+
+// A base of keys to read, flushed into tables.
+const base = Math.min(100_000, num);
+for (let i = 0; i < base; i += 1000) {
+  const batch = db.batch();
+  for (let j = i; j < i + 1000; j++) batch.put(key(j), value);
+  await batch.commit({ sync: false });
+}
+await db.flush();
+
+/** Reads every 2 ms until `done()`, recording each read's latency from when it was due. */
+async function measureReads(done: () => boolean): Promise<Histogram> {
+  const latency = new Histogram("read_latency_seconds", "Read latency");
+  while (!done()) {
+    const due = performance.now() + 2;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (db.getSync(key(Math.floor(random() * base))) === undefined) throw new Error("Missing key");
+    latency.record(Math.max(0, performance.now() - due) / 1000);
+  }
+  return latency;
+}
+
+let idleDeadline = performance.now() + 2000;
+const idle = await measureReads(() => performance.now() > idleDeadline);
+
+let writing = true;
+const writer = (async () => {
+  for (let i = 0; i < num; i += 1000) {
+    const batch = db.batch();
+    for (let j = 0; j < 1000; j++) batch.put(key(base + Math.floor(random() * num)), value);
+    await batch.commit({ sync: false });
+  }
+  writing = false;
+})();
+const started = performance.now();
+const busy = await measureReads(() => !writing);
+await writer;
+const seconds = (performance.now() - started) / 1000;
+idleDeadline = 0;
+
+const row = (name: string, h: Histogram): string => {
+  const s = h.snapshot();
+  const ms = (x: number): string => (x * 1000).toFixed(2);
+  return `| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`;
+};
+console.log(
+  `Reads every 2 ms of ${base.toLocaleString("en-US")} keys; writer: ${
+    num.toLocaleString("en-US")
+  } random puts in batches of 1000 (${(num / seconds).toFixed(0)} puts/s)`,
+);
+console.log("| while | reads | p50 ms | p99 ms | max ms |");
+console.log("|---|---:|---:|---:|---:|");
+console.log(row("idle store", idle));
+console.log(row("fillrandom running", busy));
+const stats = db.stats();
+console.log(
+  `\nDuring the run: ${stats.flushes} flushes, ${stats.compactions} compactions, ` +
+    `${stats.slowdowns} slowdowns, ${stats.stalls} stalls (${Math.round(stats.stallMillis)} ms)`,
+);
+await db.close();
+Deno.removeSync(dir, { recursive: true });
