@@ -1,5 +1,5 @@
-// A Vfs over a MemVfs that loses power at a chosen mutating operation, for tests that
-// crash a store at every write boundary in turn.
+// A Vfs over a MemVfs that loses power at a chosen mutating operation (for tests that
+// crash a store at every write boundary in turn) or whenever the test calls cut().
 
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { OpenOptions, Vfs, VfsFile, VfsLock } from "../../src/vfs/vfs.ts";
@@ -19,6 +19,8 @@ export class PowerLossError extends Error {
  * crashes with `crashOptions` and the call throws {@linkcode PowerLossError}; from then
  * on every call through this Vfs or its files throws it too, so the crashed MemVfs keeps
  * exactly what the power loss left. A crash before operation k is the crash after k - 1.
+ * Without `crashAt` the power goes only when the test calls {@linkcode CrashPointVfs.cut};
+ * open the next incarnation of the store on a fresh CrashPointVfs over the same MemVfs.
  */
 export class CrashPointVfs implements Vfs {
   readonly #mem: MemVfs;
@@ -27,7 +29,7 @@ export class CrashPointVfs implements Vfs {
   #operations = 0;
   #crashed = false;
 
-  constructor(mem: MemVfs, crashAt: number, crashOptions: CrashOptions = {}) {
+  constructor(mem: MemVfs, crashAt: number = Infinity, crashOptions: CrashOptions = {}) {
     this.#mem = mem;
     this.#crashAt = crashAt;
     this.#crashOptions = crashOptions;
@@ -99,9 +101,15 @@ export class CrashPointVfs implements Vfs {
     if (due) this.#crash();
   }
 
+  /** Cuts the power now: crashes the MemVfs with `options` and fences this Vfs off. */
+  cut(options: CrashOptions = this.#crashOptions): void {
+    this.#crashed = true;
+    this.#mem.crash(options);
+  }
+
   /** Throws when the power loss has happened. */
   alive(): void {
-    if (this.#crashed) throw new PowerLossError(this.#crashAt);
+    if (this.#crashed) throw new PowerLossError(Math.min(this.#crashAt, this.#operations));
   }
 
   #crash(): never {

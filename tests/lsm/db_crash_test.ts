@@ -25,7 +25,6 @@ import {
   stateAfter,
   stringBytes,
 } from "../_helpers/kv_model.ts";
-import { PowerCutVfs } from "../_helpers/power_cut_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { recordData } from "../_helpers/record_data.ts";
 
@@ -274,7 +273,7 @@ Deno.test("Db recovers from zeroed unsynced tails at every write", async () => {
 
 Deno.test("Db.flush() makes the writes queued just before it durable", async () => {
   const mem = new MemVfs();
-  const vfs = new PowerCutVfs(mem);
+  const vfs = new CrashPointVfs(mem);
   const db = await Db.open(DIR, { ...OPTIONS, vfs });
   // Queued together on an empty memtable: one commit group used to take the writes and
   // the flush's rotation, check for room before applying them, and so rotate nothing.

@@ -22,8 +22,8 @@ import {
   sameState,
   stateAfter,
 } from "../_helpers/kv_model.ts";
+import { CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { KvInputs } from "../_helpers/kv_inputs.ts";
-import { PowerCutVfs } from "../_helpers/power_cut_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 
 const DIR = "/db";
@@ -75,7 +75,7 @@ interface TakenSnapshot {
 }
 
 /**
- * One seeded run: the database on a MemVfs behind a PowerCutVfs, and the model. The
+ * One seeded run: the database on a MemVfs behind a CrashPointVfs, and the model. The
  * model's `durable` state holds every write known durable; `pending` the acknowledged
  * writes since, in order, any prefix of which a power loss may keep.
  */
@@ -85,7 +85,7 @@ class ModelRun {
   readonly inputs: KvInputs;
   readonly mem = new MemVfs();
   readonly options: DbOptions;
-  vfs: PowerCutVfs;
+  vfs: CrashPointVfs;
   db!: Db;
   step = 0;
   stepName: StepName | "open" = "open";
@@ -99,7 +99,7 @@ class ModelRun {
     this.seed = seed;
     this.prng = new Prng(seed);
     this.inputs = new KvInputs(this.prng);
-    this.vfs = new PowerCutVfs(this.mem);
+    this.vfs = new CrashPointVfs(this.mem);
     this.options = {
       memtableSize: 64 * 1024,
       blockSize: 512,
@@ -374,7 +374,7 @@ class ModelRun {
     this.vfs.cut(crashOptions);
     this.totals.crashes++;
     this.snapshots = [];
-    this.vfs = new PowerCutVfs(this.mem);
+    this.vfs = new CrashPointVfs(this.mem);
     await this.open();
     const actual = await readAll(this.db);
     const kept = matchingPrefix(this.durable, this.pending, actual, 0);
