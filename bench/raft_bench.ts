@@ -6,63 +6,9 @@
 //
 // A script, not a `deno bench` file: it does nothing unless run as the main module.
 
-import {
-  DenoVfs,
-  type OpenOptions,
-  type RaftEntry,
-  RaftStorage,
-  RecordLog,
-  type Vfs,
-} from "../mod.ts";
-import type { VfsFile, VfsLock } from "../mod.ts";
+import { DenoVfs, FaultVfs, type RaftEntry, RaftStorage, RecordLog } from "../mod.ts";
 
 const COMMAND = new Uint8Array(256).fill(7);
-
-/** Counts the file syncs (`sync` and `syncData`) and directory syncs that reach the disk. */
-class CountingVfs implements Vfs {
-  fileSyncs = 0;
-  dirSyncs = 0;
-  readonly #inner = new DenoVfs();
-
-  open(path: string, options?: OpenOptions): VfsFile {
-    const file = this.#inner.open(path, options);
-    const count = (): void => {
-      this.fileSyncs++;
-    };
-    return {
-      path: file.path,
-      readAt: (buffer, position) => file.readAt(buffer, position),
-      append: (data) => file.append(data),
-      size: () => file.size(),
-      truncate: (size) => file.truncate(size),
-      sync: () => (count(), file.sync()),
-      syncData: () => (count(), file.syncData()),
-      close: () => file.close(),
-    };
-  }
-  rename(from: string, to: string): void {
-    this.#inner.rename(from, to);
-  }
-  remove(path: string): void {
-    this.#inner.remove(path);
-  }
-  list(dir: string): string[] {
-    return this.#inner.list(dir);
-  }
-  exists(path: string): boolean {
-    return this.#inner.exists(path);
-  }
-  mkdir(path: string): void {
-    this.#inner.mkdir(path);
-  }
-  syncDir(dir: string): Promise<void> {
-    this.dirSyncs++;
-    return this.#inner.syncDir(dir);
-  }
-  tryLock(path: string): VfsLock {
-    return this.#inner.tryLock(path);
-  }
-}
 
 function batch(first: number, count: number): RaftEntry[] {
   return Array.from({ length: count }, (_, i) => ({ index: first + i, term: 1, command: COMMAND }));
@@ -94,9 +40,9 @@ async function appendRow(
   inFlight: number,
   size: number,
 ): Promise<string> {
-  const vfs = new CountingVfs();
+  const vfs = new FaultVfs(new DenoVfs());
   const storage = await RaftStorage.open(`${root}/append-${inFlight}x${size}`, { vfs });
-  const syncsBefore = vfs.fileSyncs;
+  const syncsBefore = vfs.calls("sync");
   let next = 1;
   let appends = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -112,7 +58,7 @@ async function appendRow(
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
-  const syncs = vfs.fileSyncs - syncsBefore;
+  const syncs = vfs.calls("sync") - syncsBefore;
   const entries = storage.lastIndex();
   await storage.close();
   return `| ${inFlight} | ${size} | ${fmt(entries / elapsed)} | ${fmt(appends / elapsed)} | ${
@@ -122,9 +68,9 @@ async function appendRow(
 
 /** The same closed loop on a bare RecordLog (one 256-byte record per durable append). */
 async function recordLogRow(root: string, seconds: number, writers: number): Promise<string> {
-  const vfs = new CountingVfs();
+  const vfs = new FaultVfs(new DenoVfs());
   const log = await RecordLog.open(`${root}/record-log-${writers}`, { vfs });
-  const syncsBefore = vfs.fileSyncs;
+  const syncsBefore = vfs.calls("sync");
   let appends = 0;
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -135,7 +81,7 @@ async function recordLogRow(root: string, seconds: number, writers: number): Pro
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
-  const syncs = vfs.fileSyncs - syncsBefore;
+  const syncs = vfs.calls("sync") - syncsBefore;
   await log.close();
   return `| ${writers} (bare \`RecordLog\`, for comparison) | 1 | ${fmt(appends / elapsed)} | ${
     fmt(appends / elapsed)
@@ -166,7 +112,7 @@ async function readRow(root: string): Promise<string> {
 
 /** Median time and file syncs of `runs` truncations, the log's size restored after each. */
 async function truncationRows(root: string, size: number, runs: number): Promise<string[]> {
-  const vfs = new CountingVfs();
+  const vfs = new FaultVfs(new DenoVfs());
   const storage = await RaftStorage.open(`${root}/truncate-${size}`, { vfs });
   const built = performance.now();
   await fill(storage, size);
@@ -176,12 +122,12 @@ async function truncationRows(root: string, size: number, runs: number): Promise
     const times: number[] = [];
     const syncs: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const before = vfs.fileSyncs;
+      const before = vfs.calls("sync");
       const started = performance.now();
       if (kind === "truncateSuffix") await storage.truncateSuffix(storage.lastIndex() - 99);
       else await storage.truncatePrefix(storage.firstIndex() + 100);
       times.push(performance.now() - started);
-      syncs.push(vfs.fileSyncs - before);
+      syncs.push(vfs.calls("sync") - before);
       await storage.append(batch(storage.lastIndex() + 1, 100)); // back to `size` entries
     }
     if (storage.lastIndex() - storage.firstIndex() + 1 !== size) throw new Error("log size moved");
@@ -193,7 +139,7 @@ async function truncationRows(root: string, size: number, runs: number): Promise
   }
   // One prefix truncation that drops all but the last 1,000 entries, segment files and all.
   const files = vfs.list(`${root}/truncate-${size}`).length;
-  const before = vfs.fileSyncs;
+  const before = vfs.calls("sync");
   const started = performance.now();
   await storage.truncatePrefix(storage.lastIndex() - 999);
   const elapsed = performance.now() - started;
@@ -201,7 +147,7 @@ async function truncationRows(root: string, size: number, runs: number): Promise
   rows.push(
     `| \`truncatePrefix\` (all but 1,000 entries; ${removed} segment file(s) removed) | ${
       fmt(size)
-    } | ${fmt(elapsed * 1000)} µs | one run | ${vfs.fileSyncs - before} |`,
+    } | ${fmt(elapsed * 1000)} µs | one run | ${vfs.calls("sync") - before} |`,
   );
   await storage.close();
   console.error(`(built the ${fmt(size)}-entry log in ${fmt(buildSeconds, 1)} s)`);
@@ -213,7 +159,7 @@ if (import.meta.main) {
   const root = Deno.makeTempDirSync({ prefix: "cairn-raft-bench-" });
   try {
     console.log(`Durable appends of 256-byte commands, closed loop, ${seconds} s per row`);
-    console.log(`(DenoVfs, ${root}; syncs counted by a wrapping Vfs)\n`);
+    console.log(`(DenoVfs, ${root}; syncs counted by a FaultVfs with no faults)\n`);
     console.log(
       "| appends in flight | entries per append | entries/s | appends/s | fsyncs/s | entries per fsync | latency µs (mean) |",
     );
