@@ -2,7 +2,7 @@
 // node:sqlite (SQLite, WAL mode) and Deno KV, on the db_bench workloads, one run, on the real
 // disk. 16-byte keys, 100-byte random values.
 //
-//   deno run --allow-read --allow-write --allow-env --unstable-kv bench/peers_bench.ts [num]
+//   deno run --allow-read --allow-write --allow-env --unstable-kv bench/peers.ts [num]
 //
 // Each store writes the way it is meant to be used: one awaited call per put (fillseq), one
 // transaction, atomic operation or batch per 1000 puts (fillrandom), one durable put at a time
