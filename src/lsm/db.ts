@@ -9,15 +9,9 @@ import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
-import {
-  type BackgroundCounters,
-  type BackgroundHost,
-  compactOnce,
-  compactRange,
-  flushOldest,
-} from "./_background.ts";
+import type { BackgroundHost } from "./_background.ts";
+import { BackgroundRunner } from "./_background_runner.ts";
 import { CommitQueue, type CommitTarget } from "./_commit_queue.ts";
-import { pickCompaction } from "./_compaction_picker.ts";
 import { scanEntries } from "./_db_iterator.ts";
 import { checkDbOptions, type DbOptions, type DbSettings } from "./_db_options.ts";
 import { Kind } from "./_internal_key.ts";
@@ -31,12 +25,13 @@ import {
   writeEntry,
 } from "./_wal_record.ts";
 import { LevelIterator } from "./_level_iterator.ts";
-import { Manifest, type ManifestState } from "./_manifest.ts";
+import { LiveTables } from "./_live_tables.ts";
+import { Manifest } from "./_manifest.ts";
 import { MemtablePool } from "./_memtables.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
 import { deleteObsoleteTables, replayWal } from "./_recover.ts";
 import { planScan, type ScanOptions } from "./_scan_options.ts";
-import { TableCache, tableFileName } from "./_table_cache.ts";
+import { TableCache } from "./_table_cache.ts";
 import type { FileMeta } from "./_version_edit.ts";
 import type { Version } from "./_version.ts";
 import { type Snapshot, SnapshotList, snapshotSequence } from "./snapshot.ts";
@@ -129,28 +124,13 @@ export class Db {
   readonly #blocks: BlockCache;
   readonly #snapshots = new SnapshotList();
   readonly #queue: CommitQueue;
-  readonly #pinned = new Map<Version, number>();
-  readonly #knownTables: Set<number>;
-  readonly #counters: BackgroundCounters = {
-    flushes: 0,
-    compactions: 0,
-    compactedBytes: 0,
-    tableBytesWritten: 0,
-    backgroundMillis: 0,
-  };
+  readonly #live: LiveTables;
+  readonly #background: BackgroundRunner;
   /** Key and value bytes of the writes applied since open. */
   #userBytes = 0;
-  /** Range compactions asked for with `compact()`, run by the background task in turn. */
-  readonly #manual: ManualCompaction[] = [];
-  /** Per level, the largest key of the last table compacted from it (round robin). */
-  readonly #compactPointers: (Uint8Array | undefined)[] = [];
-  #version: Version;
   #lastSequence: number;
   #state: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | undefined;
-  #background: Promise<void> | undefined;
-  #backgroundError: unknown = undefined;
-  #progress: { promise: Promise<void>; resolve: () => void };
   #stalls = 0;
   #stallMillis = 0;
   #slowdowns = 0;
@@ -181,9 +161,13 @@ export class Db {
     this.#tables = new TableCache(parts.vfs, parts.dir, parts.blocks);
     this.#pool = parts.pool;
     this.#lastSequence = parts.lastSequence;
-    this.#knownTables = parts.knownTables;
-    this.#version = parts.manifest.state.version;
-    this.#progress = newSignal();
+    this.#live = new LiveTables(
+      parts.vfs,
+      parts.dir,
+      this.#tables,
+      parts.manifest.state.version,
+      parts.knownTables,
+    );
     const target: CommitTarget = {
       lastSequence: () => this.#lastSequence,
       makeRoomForWrite: (force) => this.#makeRoomForWrite(force),
@@ -201,10 +185,11 @@ export class Db {
       wal: parts.wal,
       lastSequence: () => this.#lastSequence,
       oldestSnapshot: () => this.#snapshots.sequences()[0],
-      install: (state) => this.#install(state),
-      pin: () => this.#pin(),
-      unpin: (version) => this.#unpin(version),
+      install: (state) => this.#live.install(state.version),
+      pin: () => this.#live.pin(),
+      unpin: (version) => this.#live.unpin(version),
     };
+    this.#background = new BackgroundRunner(this.#host, () => this.#state === "open");
   }
 
   /**
@@ -250,7 +235,7 @@ export class Db {
         lastSequence,
         knownTables,
       });
-      db.#scheduleBackground();
+      db.#background.schedule();
       return db;
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => {});
@@ -392,13 +377,13 @@ export class Db {
    */
   async *scan(options: ScanOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array]> {
     const plan = planScan(options, this.#readSequence(options.snapshot));
-    const version = this.#pin();
+    const version = this.#live.pin();
     const source = this.#mergedIterator(version);
     try {
       for (const entry of scanEntries(source, plan)) yield entry;
     } finally {
       source.close();
-      this.#unpin(version);
+      this.#live.unpin(version);
     }
   }
 
@@ -425,7 +410,7 @@ export class Db {
     while (this.#pool.immutables.length > 0) {
       this.#throwIfFailed();
       this.#checkOpen();
-      await this.#progress.promise;
+      await this.#background.progress;
     }
     this.#throwIfFailed();
   }
@@ -457,16 +442,13 @@ export class Db {
     const lower = options.gte === undefined ? undefined : keyBytes(options.gte, "Bound gte");
     const upper = options.lt === undefined ? undefined : keyBytes(options.lt, "Bound lt");
     await this.flush();
-    await new Promise<void>((resolve, reject) => {
-      this.#manual.push({ lower, upper, resolve, reject });
-      this.#scheduleBackground();
-    });
+    await this.#background.compactRange(lower, upper);
     this.#throwIfFailed();
   }
 
   /** Counters and sizes; a fresh object each call. */
   stats(): DbStats {
-    const version = this.#version;
+    const version = this.#live.current;
     const wal = this.#wal.stats();
     const cache = this.#blocks.stats;
     return {
@@ -481,14 +463,14 @@ export class Db {
       slowdowns: this.#slowdowns,
       stalls: this.#stalls,
       stallMillis: this.#stallMillis,
-      flushes: this.#counters.flushes,
-      compactions: this.#counters.compactions,
-      compactedBytes: this.#counters.compactedBytes,
-      tableBytesWritten: this.#counters.tableBytesWritten,
-      backgroundMillis: this.#counters.backgroundMillis,
+      flushes: this.#background.counters.flushes,
+      compactions: this.#background.counters.compactions,
+      compactedBytes: this.#background.counters.compactedBytes,
+      tableBytesWritten: this.#background.counters.tableBytesWritten,
+      backgroundMillis: this.#background.counters.backgroundMillis,
       writeAmplification: this.#userBytes === 0
         ? 0
-        : (wal.writtenBytes + this.#counters.tableBytesWritten) / this.#userBytes,
+        : (wal.writtenBytes + this.#background.counters.tableBytesWritten) / this.#userBytes,
       spaceAmplification: spaceAmplification(version),
       lastSequence: this.#lastSequence,
       snapshots: this.#snapshots.size,
@@ -539,7 +521,7 @@ export class Db {
     this.#throwIfFailed();
     const active = this.#pool.active.memtable;
     const full = force ? active.count > 0 : active.approximateBytes >= this.#settings.memtableSize;
-    const level0 = this.#version.levels[0]!.length;
+    const level0 = this.#live.current.levels[0]!.length;
     if (full || level0 >= this.#settings.level0StopWritesTrigger) return this.#waitForRoom(force);
     if (level0 >= this.#settings.level0SlowdownWritesTrigger) {
       this.#slowdowns++;
@@ -573,19 +555,19 @@ export class Db {
       for (;;) {
         this.#throwIfFailed();
         const active = this.#pool.active.memtable;
-        if (this.#version.levels[0]!.length >= this.#settings.level0StopWritesTrigger) {
+        if (this.#live.current.levels[0]!.length >= this.#settings.level0StopWritesTrigger) {
           stalledAt ||= this.#stallStart();
-          await this.#progress.promise;
+          await this.#background.progress;
         } else if (!force && active.approximateBytes < this.#settings.memtableSize) {
           return;
         } else if (force && active.count === 0) {
           return;
         } else if (this.#pool.immutables.length >= this.#settings.maxImmutableMemtables) {
           stalledAt ||= this.#stallStart();
-          await this.#progress.promise;
+          await this.#background.progress;
         } else {
           this.#pool.rotate(await this.#wal.roll());
-          this.#scheduleBackground();
+          this.#background.schedule();
           return;
         }
       }
@@ -608,32 +590,10 @@ export class Db {
     this.#lastSequence = seq - 1;
   }
 
-  /** Installs a new version and deletes the tables no version needs. */
-  #install(state: ManifestState): void {
-    this.#version = state.version;
-    for (const number of state.version.fileNumbers()) this.#knownTables.add(number);
-    this.#deleteObsolete();
-  }
-
-  /** Pins the current version: its tables stay until `#unpin`. */
-  #pin(): Version {
-    const version = this.#version;
-    this.#pinned.set(version, (this.#pinned.get(version) ?? 0) + 1);
-    return version;
-  }
-
-  /** Releases a pin; deletes tables no version needs any more. */
-  #unpin(version: Version): void {
-    const count = (this.#pinned.get(version) ?? 1) - 1;
-    if (count > 0) this.#pinned.set(version, count);
-    else this.#pinned.delete(version);
-    if (count <= 0) this.#deleteObsolete();
-  }
-
   #get(key: Uint8Array, sequence: number): Uint8Array | undefined {
     const found = this.#pool.get(key, sequence);
     if (found !== undefined) return found.kind === Kind.PUT ? found.value.slice() : undefined;
-    for (const file of this.#version.filesForKey(key)) {
+    for (const file of this.#live.current.filesForKey(key)) {
       const entry = this.#tables.reader(file.number).get(key, sequence);
       if (entry !== undefined) return entry.kind === Kind.PUT ? entry.value.slice() : undefined;
     }
@@ -661,79 +621,9 @@ export class Db {
     return new MergingIterator(children);
   }
 
-  #scheduleBackground(): void {
-    if (this.#background !== undefined || this.#backgroundError !== undefined) return;
-    this.#background = this.#runBackground().finally(() => {
-      this.#background = undefined;
-      this.#signalProgress();
-      // Work scheduled after the loop found none, but before this ran, was refused above.
-      const pending = this.#pool.immutables.length > 0 || this.#manual.length > 0 ||
-        pickCompaction(this.#version, this.#settings, this.#compactPointers) !== undefined;
-      if (this.#state === "open" && pending) this.#scheduleBackground();
-    });
-  }
-
-  async #runBackground(): Promise<void> {
-    try {
-      while (this.#state === "open") {
-        const manual = this.#manual[0];
-        if (this.#pool.immutables.length > 0) await flushOldest(this.#host, this.#counters);
-        else if (manual !== undefined) await this.#runManual(manual);
-        else if (!(await compactOnce(this.#host, this.#counters, this.#compactPointers))) return;
-        this.#signalProgress();
-      }
-    } catch (error) {
-      this.#backgroundError = error;
-      this.#abandonManual(error);
-    }
-  }
-
-  /** Runs one asked-for range compaction; its caller learns how it went. */
-  async #runManual(request: ManualCompaction): Promise<void> {
-    try {
-      await compactRange(this.#host, this.#counters, request.lower, request.upper);
-      this.#manual.shift();
-      request.resolve();
-    } catch (error) {
-      this.#manual.shift();
-      request.reject(error);
-      throw error;
-    }
-  }
-
-  /** Rejects every range compaction still waiting (the database failed or closed). */
-  #abandonManual(cause: unknown): void {
-    for (const request of this.#manual.splice(0)) {
-      request.reject(new StoreFailedError("Range compaction did not run", { cause }));
-    }
-  }
-
-  #signalProgress(): void {
-    const done = this.#progress;
-    this.#progress = newSignal();
-    done.resolve();
-  }
-
   #stallStart(): number {
     this.#stalls++;
     return performance.now();
-  }
-
-  #deleteObsolete(): void {
-    const live = new Set(this.#version.fileNumbers());
-    for (const version of this.#pinned.keys()) {
-      for (const number of version.fileNumbers()) live.add(number);
-    }
-    for (const number of [...this.#knownTables]) {
-      if (live.has(number)) continue;
-      this.#knownTables.delete(number);
-      this.#tables.evict(number);
-      try {
-        this.#vfs.remove(joinPath(this.#dir, tableFileName(number)));
-      } catch {
-        // Left for the next open, which deletes tables the manifest does not name.
-      }
-    }
   }
 
   #checkOpen(): void {
@@ -742,9 +632,9 @@ export class Db {
 
   /** Throws when a background task or the WAL failed: the database takes no more writes. */
   #throwIfFailed(): void {
-    if (this.#backgroundError !== undefined) {
+    if (this.#background.failure !== undefined) {
       throw new StoreFailedError("Database failed in a background flush or compaction", {
-        cause: this.#backgroundError,
+        cause: this.#background.failure,
       });
     }
     if (this.#wal.failure !== undefined) {
@@ -757,9 +647,8 @@ export class Db {
   async #close(): Promise<void> {
     this.#state = "closing";
     await this.#queue.idle;
-    while (this.#background !== undefined) await this.#background;
+    await this.#background.stop(new ClosedError("Database is closed"));
     this.#state = "closed";
-    this.#abandonManual(new ClosedError("Database is closed"));
     let failure: unknown;
     for (const log of [this.#wal, this.#manifest]) {
       try {
@@ -772,14 +661,6 @@ export class Db {
     this.#lock.release();
     if (failure !== undefined) throw failure;
   }
-}
-
-/** A range compaction asked for with `Db.compact()`. */
-interface ManualCompaction {
-  lower: Uint8Array | undefined;
-  upper: Uint8Array | undefined;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
@@ -796,10 +677,4 @@ function spaceAmplification(version: Version): number {
     if (bytes > 0) deepest = bytes;
   }
   return deepest === 0 ? 1 : total / deepest;
-}
-
-function newSignal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => {};
-  const promise = new Promise<void>((done) => resolve = done);
-  return { promise, resolve };
 }
