@@ -2,7 +2,6 @@
 // manifest and its versions, the table cache and background flush and compaction, and
 // offers get, put, delete, batches, scans and snapshots. docs/impl.md walks through it.
 
-import { setImmediate } from "node:timers";
 import { ClosedError, StoreFailedError } from "../errors.ts";
 import { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
@@ -29,6 +28,7 @@ import { LiveTables } from "./_live_tables.ts";
 import { Manifest } from "./_manifest.ts";
 import { MemtablePool } from "./_memtables.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
+import { WriteRoom } from "./_write_room.ts";
 import { deleteObsoleteTables, replayWal } from "./_recover.ts";
 import { planScan, type ScanOptions } from "./_scan_options.ts";
 import { TableCache } from "./_table_cache.ts";
@@ -131,13 +131,7 @@ export class Db {
   #lastSequence: number;
   #state: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | undefined;
-  #stalls = 0;
-  #stallMillis = 0;
-  #slowdowns = 0;
-  /** When the event loop last had a turn, as far as writes know. */
-  #ranSince = performance.now();
-  /** Whether a heartbeat is waiting for the event loop's next turn. */
-  #heartbeat = false;
+  readonly #room: WriteRoom;
 
   private constructor(parts: {
     vfs: Vfs;
@@ -170,7 +164,7 @@ export class Db {
     );
     const target: CommitTarget = {
       lastSequence: () => this.#lastSequence,
-      makeRoomForWrite: (force) => this.#makeRoomForWrite(force),
+      makeRoomForWrite: (force) => this.#room.make(force),
       appendToWal: (record, sync) => this.#wal.append(record, { sync }),
       apply: (record) => this.#apply(record),
     };
@@ -190,6 +184,14 @@ export class Db {
       unpin: (version) => this.#live.unpin(version),
     };
     this.#background = new BackgroundRunner(this.#host, () => this.#state === "open");
+    this.#room = new WriteRoom({
+      settings: parts.settings,
+      pool: parts.pool,
+      wal: parts.wal,
+      live: this.#live,
+      background: this.#background,
+      throwIfFailed: () => this.#throwIfFailed(),
+    });
   }
 
   /**
@@ -460,9 +462,9 @@ export class Db {
       })),
       walBytes: wal.endPosition - Math.max(wal.firstPosition, this.#pool.flushedLogPosition),
       blockCache: { hits: cache.hits, misses: cache.misses, bytes: cache.bytes },
-      slowdowns: this.#slowdowns,
-      stalls: this.#stalls,
-      stallMillis: this.#stallMillis,
+      slowdowns: this.#room.slowdowns,
+      stalls: this.#room.stalls,
+      stallMillis: this.#room.stallMillis,
       flushes: this.#background.counters.flushes,
       compactions: this.#background.counters.compactions,
       compactedBytes: this.#background.counters.compactedBytes,
@@ -516,66 +518,6 @@ export class Db {
     return sync;
   }
 
-  /** Rotates the memtable when full (or when `force`d), stalling while behind. */
-  #makeRoomForWrite(force: boolean): Promise<void> | undefined {
-    this.#throwIfFailed();
-    const active = this.#pool.active.memtable;
-    const full = force ? active.count > 0 : active.approximateBytes >= this.#settings.memtableSize;
-    const level0 = this.#live.current.levels[0]!.length;
-    if (full || level0 >= this.#settings.level0StopWritesTrigger) return this.#waitForRoom(force);
-    if (level0 >= this.#settings.level0SlowdownWritesTrigger) {
-      this.#slowdowns++;
-      return this.#shareWithBackground();
-    }
-    if (!this.#heartbeat) {
-      this.#heartbeat = true;
-      setImmediate(() => {
-        this.#heartbeat = false;
-        this.#ranSince = performance.now();
-      });
-    }
-    if (performance.now() - this.#ranSince >= SHARE_MILLIS) return this.#shareWithBackground();
-    return undefined;
-  }
-
-  /**
-   * Gives the event loop a turn. Writers that only await promises never reach it, so without
-   * this timers, I/O callbacks (a reader's, an fsync's) and background flushes and compactions
-   * would wait until writes stop or stall. A heartbeat (`#heartbeat`) notes each turn the
-   * event loop takes on its own; a write yields once none was seen for `SHARE_MILLIS`.
-   */
-  async #shareWithBackground(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    this.#ranSince = performance.now();
-  }
-
-  async #waitForRoom(force: boolean): Promise<void> {
-    let stalledAt = 0;
-    try {
-      for (;;) {
-        this.#throwIfFailed();
-        const active = this.#pool.active.memtable;
-        if (this.#live.current.levels[0]!.length >= this.#settings.level0StopWritesTrigger) {
-          stalledAt ||= this.#stallStart();
-          await this.#background.progress;
-        } else if (!force && active.approximateBytes < this.#settings.memtableSize) {
-          return;
-        } else if (force && active.count === 0) {
-          return;
-        } else if (this.#pool.immutables.length >= this.#settings.maxImmutableMemtables) {
-          stalledAt ||= this.#stallStart();
-          await this.#background.progress;
-        } else {
-          this.#pool.rotate(await this.#wal.roll());
-          this.#background.schedule();
-          return;
-        }
-      }
-    } finally {
-      if (stalledAt > 0) this.#stallMillis += performance.now() - stalledAt;
-    }
-  }
-
   /** Applies a written group record to the active memtable and publishes it. */
   #apply(record: Uint8Array): void {
     const memtable = this.#pool.active.memtable;
@@ -621,11 +563,6 @@ export class Db {
     return new MergingIterator(children);
   }
 
-  #stallStart(): number {
-    this.#stalls++;
-    return performance.now();
-  }
-
   #checkOpen(): void {
     if (this.#state !== "open") throw new ClosedError("Database is closed");
   }
@@ -664,8 +601,6 @@ export class Db {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);
-/** Writes give the event loop a turn when it had none for this long. */
-const SHARE_MILLIS = 4;
 
 /** All table bytes over the bytes of the deepest non-empty level's tables. */
 function spaceAmplification(version: Version): number {
