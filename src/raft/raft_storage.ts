@@ -16,7 +16,7 @@ import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
 import { ApplyQueue } from "./_apply_queue.ts";
-import { EntryIndex } from "./_entry_index.ts";
+import type { EntryIndex } from "./_entry_index.ts";
 import { RaftMetrics } from "./_raft_metrics.ts";
 import {
   decodeRecord,
@@ -36,38 +36,10 @@ import {
   writeSnapshot,
 } from "./_snapshot_file.ts";
 import { checkRaftOptions, type RaftStorageOptions } from "./_raft_options.ts";
+import { replay } from "./_replay.ts";
+import type { LoadedSnapshot, RaftEntry, RaftState } from "./types.ts";
 
-export type { RaftStorageOptions, SnapshotMeta };
-
-/** A log entry. */
-export interface RaftEntry {
-  /** Its position in the log, from 1. */
-  index: number;
-  /** The leader's term when the entry was created. */
-  term: number;
-  /** The state machine command, opaque bytes. */
-  command: Uint8Array;
-}
-
-/** The persistent state Raft requires before answering any RPC. */
-export interface RaftState {
-  /** The latest term the node has seen. */
-  term: number;
-  /** The candidate the node voted for in `term`, or null. */
-  votedFor: string | null;
-}
-
-/** A loaded snapshot: its meta, and its data read at once or streamed. */
-export interface LoadedSnapshot {
-  /** What the snapshot covers. */
-  meta: SnapshotMeta;
-  /** The data's size in bytes. */
-  size: number;
-  /** Reads the whole data. */
-  bytes(): Promise<Uint8Array>;
-  /** Streams the data in chunks of up to 1 MiB. */
-  stream(): ReadableStream<Uint8Array>;
-}
+export type { LoadedSnapshot, RaftEntry, RaftState, RaftStorageOptions, SnapshotMeta };
 
 /** The largest command, in bytes. */
 export const MAX_COMMAND_SIZE = 64 * 1024 * 1024 - ENTRY_HEADER_SIZE;
@@ -638,54 +610,6 @@ export class RaftStorage {
       });
     }
   }
-}
-
-/** Replays the log: entries, truncation markers and the latest state. */
-function replay(
-  log: RecordLog,
-  snapshot: SnapshotMeta | undefined,
-): { index: EntryIndex; state: RaftState; statePosition: number } {
-  let index: EntryIndex | undefined;
-  let state: RaftState = { term: 0, votedFor: null };
-  let statePosition = -1;
-  const fallbackFirst = snapshot === undefined ? 1 : snapshot.lastIndex + 1;
-  for (const { position, data } of log.records()) {
-    const fail = (detail: string): never => {
-      const { path, offset } = log.locate(position);
-      throw new CorruptionError(path, offset, detail);
-    };
-    let record;
-    try {
-      record = decodeRecord(data);
-    } catch (error) {
-      return fail(`bad raft record: ${(error as Error).message}`);
-    }
-    switch (record.kind) {
-      case RecordKind.ENTRY:
-        index ??= new EntryIndex(record.index);
-        if (record.index !== index.lastIndex + 1) {
-          fail(`entry ${record.index} does not follow entry ${index.lastIndex}`);
-        }
-        index.push(position, record.term);
-        break;
-      case RecordKind.SUFFIX:
-        // Below the first entry seen, the marker also removes entries whose segments are
-        // gone: the log is empty from its index on.
-        if (index === undefined || record.index <= index.firstIndex) {
-          index = new EntryIndex(record.index);
-        } else index.truncateSuffix(record.index);
-        break;
-      case RecordKind.PREFIX:
-        index ??= new EntryIndex(record.index);
-        index.truncatePrefix(record.index);
-        break;
-      case RecordKind.STATE:
-        state = { term: record.term, votedFor: record.votedFor };
-        statePosition = position;
-        break;
-    }
-  }
-  return { index: index ?? new EntryIndex(fallbackFirst), state, statePosition };
 }
 
 function checkNumber(value: unknown, name: string): asserts value is number {
