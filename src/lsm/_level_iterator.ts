@@ -90,16 +90,10 @@ export class LevelIterator<F extends LevelFile = LevelFile> implements InternalI
   /** Positions at the first entry at or after `(key, seq)` in internal order. */
   seek(key: Uint8Array, seq: number): void {
     // The first file whose largest key is at or after the target.
-    const files = this.#files;
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const file = files[mid]!;
-      if (compareInternal(file.largestKey, file.largestSeq, key, seq) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === files.length) return this.#closeFile();
+    const lo = this.#countFiles((file) =>
+      compareInternal(file.largestKey, file.largestSeq, key, seq) < 0
+    );
+    if (lo === this.#files.length) return this.#closeFile();
     this.#openFile(lo).seek(key, seq);
     this.#skipForward();
   }
@@ -107,15 +101,9 @@ export class LevelIterator<F extends LevelFile = LevelFile> implements InternalI
   /** Positions at the last entry at or before `(key, seq)` in internal order. */
   seekForPrev(key: Uint8Array, seq: number): void {
     // The last file whose smallest key is at or before the target.
-    const files = this.#files;
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const file = files[mid]!;
-      if (compareInternal(file.smallestKey, file.smallestSeq, key, seq) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.#countFiles((file) =>
+      compareInternal(file.smallestKey, file.smallestSeq, key, seq) <= 0
+    );
     if (lo === 0) return this.#closeFile();
     this.#openFile(lo - 1).seekForPrev(key, seq);
     this.#skipBackward();
@@ -173,6 +161,21 @@ export class LevelIterator<F extends LevelFile = LevelFile> implements InternalI
     this.#iter = iter;
     this.#index = index;
     return iter;
+  }
+
+  /**
+   * How many files, from the first, satisfy `before` (binary search). REQUIRES: `before`
+   * holds for a prefix of the files and for none after it.
+   */
+  #countFiles(before: (file: F) => boolean): number {
+    let lo = 0;
+    let hi = this.#files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(this.#files[mid]!)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   #closeFile(): void {

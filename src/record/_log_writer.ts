@@ -16,17 +16,13 @@ import {
 } from "./_format.ts";
 import type { LogMetrics } from "./_log_metrics.ts";
 import type { SegmentInfo } from "./_recovery.ts";
+import type { RecordLogStats } from "./record_log.ts";
 
 /** The counters the writer moves; the log's stats object is passed in. */
-export interface WriterCounters {
-  appends: number;
-  appendedBytes: number;
-  writes: number;
-  writtenBytes: number;
-  syncs: number;
-  dirSyncs: number;
-  segmentsCreated: number;
-}
+export type WriterCounters = Pick<
+  RecordLogStats,
+  "appends" | "appendedBytes" | "writes" | "writtenBytes" | "syncs" | "dirSyncs" | "segmentsCreated"
+>;
 
 /** Where the writer works and what it feeds. */
 export interface WriterSetup {

@@ -12,6 +12,14 @@ export class PowerLossError extends Error {
   }
 }
 
+/** Whether `error`, or an error in its chain of causes, is the simulated power loss. */
+export function causedByPowerLoss(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof PowerLossError) return true;
+  }
+  return false;
+}
+
 /**
  * Counts the mutating operations made through it (`append`, `truncate`, `sync`,
  * `syncData`, `syncDir`, `rename`, `remove`, `mkdir`, and `open` with `create` or

@@ -12,7 +12,7 @@ import type { Snapshot } from "../../src/lsm/snapshot.ts";
 import { WriteBatch } from "../../src/lsm/write_batch.ts";
 import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
-import { CrashPointVfs, PowerLossError } from "../_helpers/crash_point_vfs.ts";
+import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import {
   applyOps,
   describeDifference,
@@ -112,14 +112,6 @@ function submit(db: Db, write: PlannedWrite): Promise<void> {
     else batch.put(op.key, op.value);
   }
   return db.write(batch, options);
-}
-
-/** Whether `error` is the power loss, or a failure caused by it. */
-function causedByPowerLoss(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof PowerLossError) return true;
-  }
-  return false;
 }
 
 /**

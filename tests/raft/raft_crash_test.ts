@@ -7,10 +7,9 @@
 // Replay plans with CAIRN_SEED=<seed>[,<seed>…].
 
 import assert from "node:assert/strict";
-import { StoreFailedError } from "../../src/errors.ts";
 import { type RaftState, RaftStorage } from "../../src/raft/raft_storage.ts";
 import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { CrashPointVfs, PowerLossError } from "../_helpers/crash_point_vfs.ts";
+import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { chunkedStream, entryCommand } from "../_helpers/raft_entries.ts";
 
@@ -193,8 +192,7 @@ async function runWorkload(vfs: CrashPointVfs, plan: readonly Call[][]): Promise
     errors.push(error);
   }
   for (const error of errors) {
-    const cause = error instanceof StoreFailedError ? error.cause : error;
-    if (!(cause instanceof PowerLossError)) throw error;
+    if (!causedByPowerLoss(error)) throw error;
     outcome.crashed = true;
   }
   return outcome;

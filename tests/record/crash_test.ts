@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { StoreFailedError } from "../../src/errors.ts";
 import { RecordLog } from "../../src/record/record_log.ts";
 import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
-import { CrashPointVfs, PowerLossError } from "../_helpers/crash_point_vfs.ts";
+import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { recordData, recordIndex } from "../_helpers/record_data.ts";
 
@@ -90,8 +89,7 @@ async function runWorkload(vfs: Vfs, plan: readonly Step[]): Promise<Outcome> {
     errors.push(error);
   }
   for (const error of errors) {
-    const cause = error instanceof StoreFailedError ? error.cause : error;
-    if (!(cause instanceof PowerLossError)) throw error;
+    if (!causedByPowerLoss(error)) throw error;
     outcome.crashed = true;
   }
   return outcome;

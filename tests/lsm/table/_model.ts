@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { compareBytes } from "../../../src/encoding/bytes.ts";
 import { compareInternal, Kind, MAX_SEQUENCE } from "../../../src/lsm/_internal_key.ts";
 import type { InternalIterator } from "../../../src/lsm/_iterator.ts";
+import { lowerBound, upperBound } from "../../_helpers/array_iterator.ts";
 import type { Prng } from "../../_helpers/prng.ts";
 
 /** One entry as a test expects to read it back. */
@@ -56,32 +57,6 @@ export function randomEntries(prng: Prng, keys: Uint8Array[], maxVersions: numbe
     }
   }
   return sortEntries(entries);
-}
-
-/** Index of the first entry >= (key, seq), or entries.length. */
-export function lowerBound(entries: Entry[], key: Uint8Array, seq: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const e = entries[mid]!;
-    if (compareInternal(e.key, e.seq, key, seq) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Index of the last entry <= (key, seq), or -1. */
-export function upperBoundMinusOne(entries: Entry[], key: Uint8Array, seq: number): number {
-  let lo = 0;
-  let hi = entries.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const e = entries[mid]!;
-    if (compareInternal(e.key, e.seq, key, seq) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
 }
 
 /** Asserts the iterator is at `entries[at]`, or not valid when `at` is out of range. */
@@ -146,7 +121,7 @@ export function randomWalk(
     } else if (r === 3) {
       const { key, seq } = probe(prng, entries);
       it.seekForPrev(key, seq);
-      at = upperBoundMinusOne(entries, key, seq);
+      at = upperBound(entries, key, seq) - 1;
       name = `seekForPrev([${key}], ${seq})`;
     } else if (r < 7) {
       it.next();

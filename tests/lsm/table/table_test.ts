@@ -7,14 +7,8 @@ import { TableBuilder } from "../../../src/lsm/table/table_builder.ts";
 import { TableReader } from "../../../src/lsm/table/table_reader.ts";
 import { MemVfs } from "../../../src/vfs/mem_vfs.ts";
 import { Prng } from "../../_helpers/prng.ts";
-import {
-  assertAt,
-  type Entry,
-  lowerBound,
-  randomEntries,
-  randomKeys,
-  randomWalk,
-} from "./_model.ts";
+import { lowerBound } from "../../_helpers/array_iterator.ts";
+import { assertAt, type Entry, randomEntries, randomKeys, randomWalk } from "./_model.ts";
 import { openTable, TABLE_PATH, writeTable } from "./_table.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
