@@ -14,19 +14,15 @@
 // fillsync     puts in random order, one at a time, each durable (num / 1000 of them)
 
 import { Db, DenoVfs } from "../mod.ts";
+import { Prng } from "../tests/_helpers/prng.ts";
 
 const num = Number(Deno.args[0] ?? 1_000_000);
 const root = Deno.args[1] ?? Deno.makeTempDirSync({ prefix: "cairn-lsm-bench-" });
 const vfs = new DenoVfs();
 
-/** A small deterministic generator, so that runs compare. */
-let state = 0x2545f491;
-function random(): number {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-}
+/** A seeded generator, so that runs compare. */
+const prng = new Prng(0x2545f491);
+const random = (): number => prng.float();
 
 function key(index: number): Uint8Array {
   return new TextEncoder().encode(String(index).padStart(16, "0"));

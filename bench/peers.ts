@@ -12,6 +12,7 @@
 
 import { DatabaseSync } from "node:sqlite";
 import { Db, DenoVfs } from "../mod.ts";
+import { Prng } from "../tests/_helpers/prng.ts";
 
 interface Store {
   name: string;
@@ -26,13 +27,9 @@ interface Store {
 const num = Number(Deno.args[0] ?? 200_000);
 const root = Deno.makeTempDirSync({ prefix: "cairn-peers-" });
 
-let state = 0x2545f491;
-function random(): number {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-}
+/** A seeded generator, so that runs compare. */
+const prng = new Prng(0x2545f491);
+const random = (): number => prng.float();
 const pool = Uint8Array.from({ length: 1 << 20 }, () => Math.floor(random() * 256));
 const value = (): Uint8Array => {
   const start = Math.floor(random() * (pool.length - 100));

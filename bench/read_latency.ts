@@ -7,6 +7,7 @@
 //   deno run --allow-read --allow-write bench/read_latency.ts [num]
 
 import { Db, DenoVfs, Histogram } from "../mod.ts";
+import { Prng } from "../tests/_helpers/prng.ts";
 
 const num = Number(Deno.args[0] ?? 500_000);
 const dir = Deno.makeTempDirSync({ prefix: "cairn-read-latency-" });
@@ -14,13 +15,9 @@ const db = await Db.open(dir, { vfs: new DenoVfs() });
 const key = (i: number): Uint8Array => new TextEncoder().encode(String(i).padStart(16, "0"));
 const value = new Uint8Array(100).fill(7);
 
-let state = 0x2545f491;
-function random(): number {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return (state >>> 0) / 4294967296;
-}
+/** A seeded generator, so that runs compare. */
+const prng = new Prng(0x2545f491);
+const random = (): number => prng.float();
 
 // A base of keys to read, flushed into tables.
 const base = Math.min(100_000, num);

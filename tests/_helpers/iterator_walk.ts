@@ -3,8 +3,8 @@
 
 import assert from "node:assert/strict";
 import type { InternalIterator } from "../../src/lsm/_iterator.ts";
-import { MAX_SEQUENCE } from "../../src/lsm/_internal_key.ts";
-import type { Entry } from "./array_iterator.ts";
+import { compareInternal, Kind, MAX_SEQUENCE } from "../../src/lsm/_internal_key.ts";
+import { type Entry, insertSorted, lowerBound } from "./array_iterator.ts";
 import type { Prng } from "./prng.ts";
 
 /** The seed for a randomized test: `SEED` from the environment, else the clock. */
@@ -102,4 +102,18 @@ export function drain(it: InternalIterator): Entry[] {
     out.push({ key: it.key(), seq: it.seq(), kind: it.kind(), value: it.value() });
   }
   return out;
+}
+
+/** `count` random entries with distinct internal keys, sorted (PUTs and some DELETEs). */
+export function randomEntries(prng: Prng, count: number): Entry[] {
+  const entries: Entry[] = [];
+  while (entries.length < count) {
+    const key = randomKey(prng);
+    const seq = randomSeq(prng);
+    const at = entries[lowerBound(entries, key, seq)];
+    if (at !== undefined && compareInternal(at.key, at.seq, key, seq) === 0) continue;
+    const kind = prng.int(4) === 0 ? Kind.DELETE : Kind.PUT;
+    insertSorted(entries, { key, seq, kind, value: prng.bytes(prng.int(6)) });
+  }
+  return entries;
 }

@@ -4,14 +4,14 @@
 
 import assert from "node:assert/strict";
 import { compareBytes } from "../../src/encoding/bytes.ts";
-import { compareInternal, Kind, MAX_SEQUENCE } from "../../src/lsm/_internal_key.ts";
+import { Kind, MAX_SEQUENCE } from "../../src/lsm/_internal_key.ts";
 import { type LevelFile, LevelIterator } from "../../src/lsm/_level_iterator.ts";
-import { ArrayIterator, type Entry, insertSorted, lowerBound } from "../_helpers/array_iterator.ts";
+import { ArrayIterator, type Entry } from "../_helpers/array_iterator.ts";
 import {
   assertSamePosition,
+  randomEntries,
   randomKey,
   randomMove,
-  randomSeq,
   testSeed,
 } from "../_helpers/iterator_walk.ts";
 import { Prng } from "../_helpers/prng.ts";
@@ -36,19 +36,6 @@ class Opener {
     this.live.add(it);
     return it;
   };
-}
-
-function randomEntries(prng: Prng, count: number): Entry[] {
-  const entries: Entry[] = [];
-  while (entries.length < count) {
-    const key = randomKey(prng);
-    const seq = randomSeq(prng);
-    const at = entries[lowerBound(entries, key, seq)];
-    if (at !== undefined && compareInternal(at.key, at.seq, key, seq) === 0) continue;
-    const kind = prng.int(4) === 0 ? Kind.DELETE : Kind.PUT;
-    insertSorted(entries, { key, seq, kind, value: prng.bytes(prng.int(6)) });
-  }
-  return entries;
 }
 
 // Cuts sorted `entries` into non-empty files at random points. With `loose`, bounds

@@ -2,38 +2,18 @@
 // a sorted model of their union, ties between children, and closing.
 
 import assert from "node:assert/strict";
-import { compareInternal, Kind } from "../../src/lsm/_internal_key.ts";
+import { compareInternal } from "../../src/lsm/_internal_key.ts";
 import type { InternalIterator } from "../../src/lsm/_iterator.ts";
 import { MergingIterator } from "../../src/lsm/_merging_iterator.ts";
-import {
-  ArrayIterator,
-  compareEntries,
-  type Entry,
-  insertSorted,
-  lowerBound,
-} from "../_helpers/array_iterator.ts";
+import { ArrayIterator, compareEntries, type Entry } from "../_helpers/array_iterator.ts";
 import {
   assertSamePosition,
+  randomEntries,
   randomKey,
   randomMove,
-  randomSeq,
   testSeed,
 } from "../_helpers/iterator_walk.ts";
 import { Prng } from "../_helpers/prng.ts";
-
-// Random entries with unique internal keys, sorted.
-function randomEntries(prng: Prng, count: number): Entry[] {
-  const entries: Entry[] = [];
-  while (entries.length < count) {
-    const key = randomKey(prng);
-    const seq = randomSeq(prng);
-    const at = entries[lowerBound(entries, key, seq)];
-    if (at !== undefined && compareInternal(at.key, at.seq, key, seq) === 0) continue;
-    const kind = prng.int(4) === 0 ? Kind.DELETE : Kind.PUT;
-    insertSorted(entries, { key, seq, kind, value: prng.bytes(prng.int(6)) });
-  }
-  return entries;
-}
 
 // The model when children share internal keys: one flat list ordered by internal key,
 // then by child index, walked by position.
