@@ -28,7 +28,9 @@ interface OpenTable {
   builder: TableBuilder;
   smallestKey: Uint8Array;
   smallestSeq: number;
+  /** The last key added, in a buffer reused from entry to entry (no copy per entry). */
   largestKey: Uint8Array;
+  largestLength: number;
   largestSeq: number;
 }
 
@@ -47,14 +49,18 @@ export class TableOutput {
     let table = this.#current;
     if (
       table !== undefined && table.builder.estimatedSize >= this.#setup.targetFileSize &&
-      !equalBytes(table.largestKey, key)
+      !equalBytes(table.largestKey.subarray(0, table.largestLength), key)
     ) {
       this.#close(table);
       table = undefined;
     }
     if (table === undefined) table = this.#open(key, seq);
     table.builder.add(key, seq, kind, value);
-    table.largestKey = key.slice();
+    if (key.length > table.largestKey.length) {
+      table.largestKey = new Uint8Array(Math.max(key.length, table.largestKey.length * 2));
+    }
+    table.largestKey.set(key);
+    table.largestLength = key.length;
     table.largestSeq = seq;
   }
 
@@ -105,7 +111,8 @@ export class TableOutput {
       builder,
       smallestKey,
       smallestSeq: seq,
-      largestKey: smallestKey,
+      largestKey: new Uint8Array(Math.max(64, key.length)),
+      largestLength: 0,
       largestSeq: seq,
     };
     return this.#current;
@@ -123,7 +130,7 @@ export class TableOutput {
       size,
       smallestKey: table.smallestKey,
       smallestSeq: table.smallestSeq,
-      largestKey: table.largestKey,
+      largestKey: table.largestKey.slice(0, table.largestLength),
       largestSeq: table.largestSeq,
     };
   }

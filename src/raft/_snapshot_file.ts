@@ -51,14 +51,14 @@ export interface SnapshotLocation {
  * Writes a snapshot to SNAPSHOT.tmp, syncs it, renames it over SNAPSHOT and syncs the
  * directory. On any failure the temporary file is removed and the old snapshot stays.
  *
- * @returns How many data bytes were written.
+ * @returns Where the installed snapshot's data lies (checksummed as it was written).
  */
 export async function writeSnapshot(
   vfs: Vfs,
   dir: string,
   meta: SnapshotMeta,
   data: Uint8Array | ReadableStream<Uint8Array>,
-): Promise<number> {
+): Promise<SnapshotLocation> {
   const temp = joinPath(dir, SNAPSHOT_TEMP_FILE);
   const file = vfs.open(temp, { create: true, truncate: true });
   try {
@@ -92,7 +92,9 @@ export async function writeSnapshot(
     file.close();
     vfs.rename(temp, joinPath(dir, SNAPSHOT_FILE));
     await vfs.syncDir(dir);
-    return length;
+    const written: SnapshotMeta = { lastIndex: meta.lastIndex, lastTerm: meta.lastTerm };
+    if (configuration.length > 0) written.configuration = configuration.slice();
+    return { meta: written, dataOffset: HEADER_SIZE + configuration.length, dataLength: length };
   } catch (error) {
     file.close();
     try {

@@ -454,11 +454,10 @@ export class RaftStorage {
         throw new TypeError("Snapshot data must be a Uint8Array or a ReadableStream");
       }
       const install = (async () => {
-        const size = await writeSnapshot(this.#vfs, this.#dir, meta, data);
-        this.#snapshot = verifySnapshot(this.#vfs, this.#dir);
+        this.#snapshot = await writeSnapshot(this.#vfs, this.#dir, meta, data);
         await this.#applied.drained();
         await this.#fitLogToSnapshot(meta);
-        return size;
+        return this.#snapshot.dataLength;
       })();
       this.#snapshotsInFlight.add(install);
       try {
