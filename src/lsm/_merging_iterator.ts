@@ -121,6 +121,11 @@ export class MergingIterator implements InternalIterator {
     this.#fixTop();
   }
 
+  /** The index (in the constructor's array) of the child holding the current entry. REQUIRES: valid(). */
+  child(): number {
+    return this.#top();
+  }
+
   /** The user key of the current entry. REQUIRES: valid(). */
   key(): Uint8Array {
     return this.#children[this.#top()]!.key();

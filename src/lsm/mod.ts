@@ -26,6 +26,7 @@
 
 export {
   Db,
+  type DbCheckReport,
   type DbOptions,
   type DbStats,
   type ReadOptions,

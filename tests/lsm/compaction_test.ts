@@ -25,6 +25,11 @@ async function contents(
   return out;
 }
 
+/** Asserts that Db.check() finds every invariant holding. */
+async function assertConsistent(db: Db, where = ""): Promise<void> {
+  assert.deepEqual((await db.check()).problems, [], `Db.check() ${where}`);
+}
+
 Deno.test("Leveled compaction pushes data down many levels and keeps every read right", async () => {
   const seed = 4242;
   const prng = new Prng(seed);
@@ -56,6 +61,7 @@ Deno.test("Leveled compaction pushes data down many levels and keeps every read 
     `seed ${seed}: ${JSON.stringify(levels)}`,
   );
   assert.deepEqual(await contents(db), new Map([...model].sort()), `seed ${seed}`);
+  await assertConsistent(db, `seed ${seed}`);
   for (const [key, value] of model) assert.equal(text.decode((await db.get(key))!), value, key);
   await db.close();
   db = await Db.open("/db", { vfs, ...SMALL });
@@ -85,6 +91,7 @@ Deno.test("Leveled compaction keeps what a live snapshot sees, down the levels",
   const now = await contents(db);
   assert.equal(now.size, 2000 - Math.ceil(2000 / 3));
   assert.equal(now.get("k00004"), "new-2-4");
+  await assertConsistent(db);
   await db.close();
 });
 
@@ -100,6 +107,7 @@ Deno.test("Tables written in key order move down the levels without a rewrite", 
   assert.ok(stats.compactions > 0, "tables were compacted");
   assert.equal(stats.compactedBytes, 0, "every compaction was a move");
   assert.equal((await contents(db)).size, 1200);
+  await assertConsistent(db);
   await db.close();
 });
 
@@ -125,9 +133,45 @@ Deno.test("Db.compact() pushes a range down to one level and drops dead versions
   const now = await contents(db);
   assert.equal(now.size, 300);
   assert.ok(now.get("k0300")?.startsWith("r3-"));
+  await assertConsistent(db);
   await assert.rejects(db.compact({ gte: 5 as unknown as string }), TypeError);
   await db.close();
   await assert.rejects(db.compact(), ClosedError);
+});
+
+Deno.test("Compaction never brings a deleted key back, before or after a reopen", async () => {
+  const vfs = new MemVfs();
+  const prng = new Prng(77);
+  const name = (i: number) => `k${String(i).padStart(5, "0")}`;
+  let db = await Db.open("/db", { vfs, ...SMALL });
+  // Old values sink to deep levels first; the deletes land above them later.
+  for (let round = 0; round < 5; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < 1500; i++) batch.put(name(i), `r${round}-${"x".repeat(40)}`);
+    await batch.commit();
+    await db.flush();
+  }
+  const deleted = new Set<number>();
+  for (let i = 0; i < 1500; i++) if (prng.int(3) === 0) deleted.add(i);
+  for (const i of deleted) await db.delete(name(i));
+  const verify = async (where: string) => {
+    const seen = await contents(db);
+    for (const i of deleted) assert.equal(seen.has(name(i)), false, `${name(i)} ${where}`);
+    for (const i of deleted) assert.equal(await db.get(name(i)), undefined, `${name(i)} ${where}`);
+    assert.equal(seen.size, 1500 - deleted.size, where);
+    await assertConsistent(db, where);
+  };
+  await db.compact({ gte: name(0), lt: name(500) });
+  await verify("after a partial compaction");
+  await db.close();
+  db = await Db.open("/db", { vfs, ...SMALL });
+  await verify("after reopening");
+  await db.compact();
+  await verify("after a full compaction");
+  await db.close();
+  db = await Db.open("/db", { vfs, ...SMALL });
+  await verify("after reopening again");
+  await db.close();
 });
 
 Deno.test("Writes slow down while level 0 is long, and stats() counts it", async () => {

@@ -52,6 +52,7 @@ const STEP_WEIGHTS = {
   readSnapshot: 7,
   releaseSnapshot: 3,
   flush: 2,
+  compact: 1,
   reopen: 1,
   crash: 1,
 } as const;
@@ -210,6 +211,13 @@ class ModelRun {
     const actual = await readAll(this.db);
     assert.ok(sameState(expected, actual), this.where(describeDifference(expected, actual)));
     for (const key of this.inputs.keysSeen) await this.checkGet(key, expected);
+    await this.checkInvariants();
+  }
+
+  /** The engine's own invariants (Db.check): no broken order, no damage. */
+  async checkInvariants(): Promise<void> {
+    const report = await this.db.check();
+    assert.deepEqual(report.problems, [], this.where("Db.check() found problems"));
   }
 
   // -- steps --
@@ -297,6 +305,14 @@ class ModelRun {
         // A finished flush put every acknowledged write into synced tables.
         this.settle();
         return;
+      case "compact": {
+        const [a, b] = [this.inputs.key(), this.inputs.key()].sort() as [string, string];
+        const range = this.prng.int(3) === 0 ? {} : { gte: a, lt: b };
+        await this.db.compact(range);
+        // compact() flushes first: every acknowledged write is in synced tables.
+        this.settle();
+        return await this.checkInvariants();
+      }
       case "reopen":
         return await this.reopen();
       case "crash":
