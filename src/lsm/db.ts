@@ -379,11 +379,41 @@ export class Db {
    * @throws {CorruptionError} When a table read fails its checks.
    */
   async *scan(options: ScanOptions = {}): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    yield* this.scanSync(options);
+  }
+
+  /**
+   * {@linkcode Db.scan} without promises: the fastest way to read many entries. The
+   * event loop waits while the loop body runs, so keep long scans in `scan()` when other
+   * work must go on meanwhile. The files the scan reads stay on disk until it ends:
+   * finish it or leave the loop early (`break` closes it).
+   *
+   * @param options As for {@linkcode Db.scan}.
+   * @returns An iterable of `[key, value]` pairs the caller owns.
+   * @throws {TypeError} When a bound has the wrong type or both `gt` and `gte` (or `lt`
+   * and `lte`) are given.
+   * @throws {ClosedError} After `close()`.
+   * @throws {CorruptionError} When a table read fails its checks.
+   *
+   * @example Counting the keys under a prefix
+   * ```ts
+   * import { Db } from "@cairn/cairn/lsm";
+   * import { MemVfs } from "@cairn/cairn/vfs";
+   * import assert from "node:assert/strict";
+   *
+   * await using db = await Db.open("/db", { vfs: new MemVfs() });
+   * await db.batch().put("user/1", "ann").put("user/2", "bob").put("zone/1", "eu").commit();
+   * let users = 0;
+   * for (const _ of db.scanSync({ prefix: "user/" })) users++;
+   * assert.equal(users, 2);
+   * ```
+   */
+  *scanSync(options: ScanOptions = {}): Generator<[Uint8Array, Uint8Array]> {
     const plan = planScan(options, this.#readSequence(options.snapshot));
     const version = this.#live.pin();
     const source = this.#mergedIterator(version);
     try {
-      for (const entry of scanEntries(source, plan)) yield entry;
+      yield* scanEntries(source, plan);
     } finally {
       source.close();
       this.#live.unpin(version);

@@ -29,6 +29,11 @@ async function assertScan(
     expected,
     `scan ${JSON.stringify(options)} (${where})`,
   );
+  assert.deepEqual(
+    [...db.scanSync(toScanOptions(options))].map(([key, value]) => [binary(key), binary(value)]),
+    expected,
+    `scanSync ${JSON.stringify(options)} (${where})`,
+  );
 }
 
 Deno.test("Db.scan() and Db.get() see the newest data across memtables, level 0 and level 1", async () => {
@@ -262,6 +267,22 @@ Deno.test("Db.scan() leaving the loop early releases its tables", async () => {
   assert.equal(filesEnding(vfs, "/db", ".sst").length, db.stats().levels[1]!.files);
 });
 
+Deno.test("Db.scanSync() leaving the loop early releases its tables", async () => {
+  const vfs = new MemVfs();
+  await using db = await Db.open("/db", { vfs, ...SMALL_OPTIONS });
+  for (let i = 0; i < 50; i++) await db.put(`k${String(i).padStart(3, "0")}`, "v");
+  await db.flush();
+  const [table] = filesEnding(vfs, "/db", ".sst");
+  for (const [key] of db.scanSync()) {
+    assert.equal(new TextDecoder().decode(key), "k000");
+    break;
+  }
+  await db.put("k000", "w");
+  await flushAndSettle(db);
+  assert.ok(!vfs.exists(`/db/${table}`));
+  assert.equal(filesEnding(vfs, "/db", ".sst").length, db.stats().levels[1]!.files);
+});
+
 Deno.test("Db.scan() rejects options of the wrong type", async () => {
   await using db = await Db.open("/db", { vfs: new MemVfs() });
   await db.put("a", "1");
@@ -290,6 +311,8 @@ Deno.test("Db.scan() rejects options of the wrong type", async () => {
   for (const [options, type] of bad) {
     // deno-lint-ignore no-explicit-any
     await assert.rejects(scanText(db, options as any), type, `options ${String(options)}`);
+    // deno-lint-ignore no-explicit-any
+    assert.throws(() => [...db.scanSync(options as any)], type, `options ${String(options)}`);
   }
   assert.deepEqual(await scanText(db), [["a", "1"]]);
 });
@@ -298,6 +321,7 @@ Deno.test("Db.scan() after close() rejects with ClosedError", async () => {
   const db = await Db.open("/db", { vfs: new MemVfs() });
   await db.close();
   await assert.rejects(scanText(db), ClosedError);
+  assert.throws(() => [...db.scanSync()], ClosedError);
 });
 
 Deno.test("Db.scan() open across close() rejects with ClosedError instead of returning data", async () => {

@@ -1,4 +1,4 @@
-// Cairn's Db: `getSync` for reads, batches for bulk writes, `sync` per write.
+// Cairn's Db: `getSync` and `scanSync` for reads, batches for bulk writes, `sync` per write.
 
 import { Db, DenoVfs } from "../../../mod.ts";
 import type { Store, StoreHandle } from "../_store.ts";
@@ -21,15 +21,15 @@ export const cairn: Store = {
         for (const key of keys) if (db.getSync(key) !== undefined) found++;
         return Promise.resolve(found);
       },
-      async scan(reverse) {
+      scan(reverse) {
         let count = 0;
-        for await (const _ of db.scan({ reverse })) count++;
-        return count;
+        for (const _ of db.scanSync({ reverse })) count++;
+        return Promise.resolve(count);
       },
-      async seek(key, count) {
+      seek(key, count) {
         let seen = 0;
-        for await (const _ of db.scan({ gte: key, limit: count })) seen++;
-        return seen;
+        for (const _ of db.scanSync({ gte: key, limit: count })) seen++;
+        return Promise.resolve(seen);
       },
       compact: () => db.compact(),
       close: () => db.close(),
