@@ -1,0 +1,765 @@
+// LedgerStore: one "bookie". A journal (a record log with group commit) takes every
+// change first; each ledger has a private workspace (memtable, entry log, index) that the
+// change applies to once durable. Checkpoints sync the workspaces and trim the journal.
+// Format: docs/ledger_format.md.
+
+import { equalBytes } from "../encoding/bytes.ts";
+import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
+import { MetricsRegistry } from "../metrics/registry.ts";
+import { RecordLog } from "../record/record_log.ts";
+import { DenoVfs } from "../vfs/deno_vfs.ts";
+import { ensureDir } from "../vfs/_ensure_dir.ts";
+import { joinPath } from "../vfs/_path.ts";
+import type { Vfs, VfsLock } from "../vfs/vfs.ts";
+import { checkEntryId, checkFlag, checkLedgerId, checkOptionsObject } from "./_checks.ts";
+import { CHECKPOINT_TEMP_FILE, readCheckpoint, writeCheckpoint } from "./_checkpoint_file.ts";
+import {
+  ADD_HEADER_SIZE,
+  encodeAdd,
+  encodeLedgerOp,
+  FLAG_CREATE,
+  FLAG_RECOVERY,
+  JournalKind,
+} from "./_journal_records.ts";
+import { infoOf, LedgerTable } from "./_ledger_table.ts";
+import { OrderedApply } from "./_ordered_apply.ts";
+import { StoreMetrics } from "./_store_metrics.ts";
+import {
+  checkStoreOptions,
+  type LedgerStoreOptions,
+  type StoreSettings,
+} from "./_store_options.ts";
+import { CLOSED, FENCED, ledgerFileNames, Workspace } from "./_workspace.ts";
+import {
+  EntryConflictError,
+  LedgerClosedError,
+  LedgerExistsError,
+  LedgerFencedError,
+  NoSuchEntryError,
+  NoSuchLedgerError,
+} from "./errors.ts";
+import type {
+  AddEntryOptions,
+  FenceOptions,
+  LedgerInfo,
+  LedgerStoreStats,
+  WaitForEntryOptions,
+} from "./types.ts";
+
+export type { LedgerStoreOptions };
+
+const JOURNAL_DIR = "journal";
+const LEDGERS_DIR = "ledgers";
+
+/**
+ * One ledger store (a "bookie"): ledgers of entries with client-assigned ids, each in a
+ * private workspace, behind one journal with group commit. An add resolves once its
+ * journal record is durable; concurrent adds on any ledgers share one fsync. Entries
+ * are then readable from the ledger's memtable and, once flushed in the background,
+ * from its entry log through its index. Checkpoints sync the workspaces and remove the
+ * journal segments they cover; recovery replays the journal from the last checkpoint.
+ *
+ * A store holds the entries it is sent, which for a striped ledger is a subset with
+ * gaps. Adds are idempotent: the same id with the same bytes succeeds again, with other
+ * bytes rejects with `EntryConflictError`. `fence` (used by recovery) and `closeLedger`
+ * are durable and irreversible. After a failed write or sync the store is poisoned:
+ * writes reject with `StoreFailedError`, reads go on.
+ *
+ * @example Adding, reading and fencing
+ * ```ts
+ * import { LedgerStore } from "@cairn/cairn/ledger";
+ * import { MemVfs } from "@cairn/cairn/vfs";
+ * import assert from "node:assert/strict";
+ *
+ * const store = await LedgerStore.open("/bookie", { vfs: new MemVfs() });
+ * await store.createLedger(1);
+ * await store.addEntry(1, 0, new TextEncoder().encode("a"));
+ * await store.addEntry(1, 1, new TextEncoder().encode("b"), { lac: 0 });
+ * assert.equal(new TextDecoder().decode(store.readEntry(1, 1)), "b");
+ * assert.equal(store.readLac(1), 0);
+ * await store.fence(1);
+ * await assert.rejects(store.addEntry(1, 2, new Uint8Array(1)), { name: "LedgerFencedError" });
+ * await store.close();
+ * ```
+ */
+export class LedgerStore {
+  readonly #vfs: Vfs;
+  readonly #dir: string;
+  readonly #lock: VfsLock;
+  readonly #journal: RecordLog;
+  readonly #table: LedgerTable;
+  readonly #settings: StoreSettings;
+  readonly #metrics: StoreMetrics;
+  readonly #apply = new OrderedApply();
+  readonly #replayed: number;
+  /** The position of the last journal record applied (replay restarts there). */
+  #appliedPosition: number;
+  /** The applied position at the last checkpoint. */
+  #checkpointedPosition: number;
+  #checkpointRun: Promise<void> = Promise.resolve();
+  #autoCheckpoint = false;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushAll = false;
+  readonly #flushDue = new Set<Workspace>();
+  #roomWaiters: (() => void)[] = [];
+  #failure: unknown;
+  #closing: Promise<void> | undefined;
+
+  private constructor(parts: {
+    vfs: Vfs;
+    dir: string;
+    lock: VfsLock;
+    journal: RecordLog;
+    table: LedgerTable;
+    settings: StoreSettings;
+    registry: MetricsRegistry;
+    position: number;
+    replayed: number;
+  }) {
+    this.#vfs = parts.vfs;
+    this.#dir = parts.dir;
+    this.#lock = parts.lock;
+    this.#journal = parts.journal;
+    this.#table = parts.table;
+    this.#settings = parts.settings;
+    this.#metrics = new StoreMetrics(parts.registry, parts.dir.split("/").at(-1) || "/");
+    this.#appliedPosition = parts.position;
+    this.#checkpointedPosition = parts.position;
+    this.#replayed = parts.replayed;
+  }
+
+  /**
+   * Opens (or creates) the store in `path`: takes its lock, loads the checkpoint and the
+   * workspaces it names, and replays the journal from it (cutting a torn tail).
+   *
+   * @param path The store's directory.
+   * @param options See {@linkcode LedgerStoreOptions}.
+   * @returns The open store.
+   * @throws {TypeError} When the path or an option has the wrong type.
+   * @throws {RangeError} When an option is out of range.
+   * @throws {LockedError} At once, when another owner has the directory open.
+   * @throws {CorruptionError} When the journal (other than a torn tail), the checkpoint, an
+   * entry log or an index is damaged.
+   */
+  static async open(path: string, options: LedgerStoreOptions = {}): Promise<LedgerStore> {
+    if (typeof path !== "string" || path === "") {
+      throw new TypeError("Ledger store path must be a non-empty string");
+    }
+    const settings = checkStoreOptions(options);
+    const vfs = options.vfs ?? new DenoVfs();
+    await ensureDir(vfs, joinPath(path, LEDGERS_DIR));
+    const lock = vfs.tryLock(joinPath(path, "LOCK"));
+    let journal: RecordLog | undefined;
+    const table = new LedgerTable(vfs, joinPath(path, LEDGERS_DIR));
+    try {
+      const temp = joinPath(path, CHECKPOINT_TEMP_FILE);
+      if (vfs.exists(temp)) vfs.remove(temp);
+      const checkpoint = readCheckpoint(vfs, path);
+      for (const saved of checkpoint?.ledgers ?? []) {
+        table.live.set(saved.ledgerId, Workspace.load(vfs, table.dir, saved));
+      }
+      await removeStrayFiles(vfs, table);
+      const registry = settings.metrics ?? new MetricsRegistry();
+      journal = await RecordLog.open(joinPath(path, JOURNAL_DIR), {
+        vfs,
+        lock: false,
+        sync: true,
+        segmentSize: settings.journalSegmentSize,
+        maxRecordSize: settings.maxEntrySize + ADD_HEADER_SIZE,
+        metrics: registry,
+      });
+      const from = checkpoint?.journalPosition;
+      checkJournalCovers(journal, from);
+      const replayed = table.replay(journal, from, settings.maxMemtableBytes);
+      const store = new LedgerStore({
+        vfs,
+        dir: path,
+        lock,
+        journal,
+        table,
+        settings,
+        registry,
+        position: replayed.last ?? from ?? 0,
+        replayed: replayed.count,
+      });
+      if (table.deleting.size > 0) await store.checkpoint();
+      return store;
+    } catch (error) {
+      for (const workspace of table.live.values()) workspace.close();
+      await journal?.close().catch(() => {});
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Creates an empty, open ledger; resolves once durable.
+   *
+   * @param ledgerId An integer from 0 to 2^53 - 1.
+   * @throws {TypeError} When the id is not a number.
+   * @throws {RangeError} When the id is out of range.
+   * @throws {LedgerExistsError} When the ledger exists or is being deleted.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async createLedger(ledgerId: number): Promise<void> {
+    checkLedgerId(ledgerId);
+    this.#checkWritable();
+    if (this.#table.live.has(ledgerId)) throw new LedgerExistsError(ledgerId);
+    const workspace = this.#newWorkspace(ledgerId);
+    const written = this.#journal.append(encodeLedgerOp(JournalKind.CREATE, ledgerId));
+    await this.#applyInOrder(written, () => this.#table.applyCreate(workspace));
+  }
+
+  /**
+   * Adds an entry with an id the client chose; resolves once its journal record is
+   * durable. Ids may arrive in any order and with gaps. Adding an id again with the same
+   * bytes succeeds (once the first add is durable); with other bytes it rejects.
+   *
+   * @param ledgerId The ledger.
+   * @param entryId An integer from 0 to 2^53 - 2.
+   * @param payload The entry's bytes (up to `maxEntrySize`); copied before the call returns.
+   * @param options `lac`: the writer's last add confirmed; `recovery`: accepted by a
+   * fenced ledger; `create`: create the ledger if this store lacks it.
+   * @throws {TypeError} When an argument has the wrong type.
+   * @throws {RangeError} When an id is out of range or the payload too large.
+   * @throws {NoSuchLedgerError} When the ledger does not exist (and `create` is not set).
+   * @throws {LedgerFencedError} When the ledger is fenced and this is not a recovery add.
+   * @throws {LedgerClosedError} When the ledger is closed.
+   * @throws {EntryConflictError} When the id is held with other bytes.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async addEntry(
+    ledgerId: number,
+    entryId: number,
+    payload: Uint8Array,
+    options: AddEntryOptions = {},
+  ): Promise<void> {
+    checkLedgerId(ledgerId);
+    checkEntryId(entryId);
+    if (!(payload instanceof Uint8Array)) throw new TypeError("Payload must be a Uint8Array");
+    if (payload.length > this.#settings.maxEntrySize) {
+      throw new RangeError(
+        `Payload of ${payload.length} bytes exceeds the maximum of ${this.#settings.maxEntrySize}`,
+      );
+    }
+    checkOptionsObject(options);
+    const lac = options.lac ?? -1;
+    checkEntryId(lac, "Option lac", true);
+    const recovery = checkFlag(options.recovery, "recovery");
+    const create = checkFlag(options.create, "create");
+    this.#checkWritable();
+    const started = performance.now();
+    if (this.#table.memtableBytes >= this.#settings.maxMemtableBytes) await this.#room();
+    let workspace = this.#table.live.get(ledgerId);
+    if (workspace === undefined) {
+      if (!create) throw new NoSuchLedgerError(ledgerId);
+      workspace = this.#newWorkspace(ledgerId);
+    }
+    const pending = workspace.inFlight.get(entryId);
+    if (pending !== undefined) {
+      if (!equalBytes(pending.payload, payload)) throw new EntryConflictError(ledgerId, entryId);
+      return await pending.done;
+    }
+    if (workspace.has(entryId)) {
+      if (!workspace.holdsSame(entryId, payload)) throw new EntryConflictError(ledgerId, entryId);
+      return;
+    }
+    if (workspace.issuedFlags & CLOSED) throw new LedgerClosedError(ledgerId);
+    if ((workspace.issuedFlags & FENCED) && !recovery) throw new LedgerFencedError(ledgerId);
+    const flags = (create ? FLAG_CREATE : 0) | (recovery ? FLAG_RECOVERY : 0);
+    const record = encodeAdd(ledgerId, entryId, lac, flags, payload);
+    const held = record.subarray(ADD_HEADER_SIZE);
+    const target = workspace;
+    const done = this.#applyInOrder(this.#journal.append(record), () => {
+      if (!this.#table.applyAdd(target, entryId, held, lac)) return;
+      this.#metrics.adds.add();
+      this.#metrics.addedBytes.add(held.length);
+      this.#afterAdd(target);
+    });
+    workspace.inFlight.set(entryId, { payload: held, done });
+    try {
+      await done;
+    } finally {
+      if (target.inFlight.get(entryId)?.done === done) target.inFlight.delete(entryId);
+    }
+    this.#metrics.addSeconds.record((performance.now() - started) / 1000);
+  }
+
+  /**
+   * Reads an entry this store holds: from the memtable, else with one positional read
+   * of the entry log.
+   *
+   * @param ledgerId The ledger.
+   * @param entryId The entry.
+   * @returns The entry's bytes, owned by the caller.
+   * @throws {TypeError} When an id is not a number.
+   * @throws {RangeError} When an id is out of range.
+   * @throws {NoSuchLedgerError} When the ledger does not exist here.
+   * @throws {NoSuchEntryError} When this store does not hold the entry.
+   * @throws {CorruptionError} When the stored record fails its checks.
+   * @throws {ClosedError} After `close()`.
+   */
+  readEntry(ledgerId: number, entryId: number): Uint8Array {
+    checkLedgerId(ledgerId);
+    checkEntryId(entryId);
+    const workspace = this.#readable(ledgerId);
+    const payload = workspace.read(entryId);
+    if (payload === undefined) throw new NoSuchEntryError(ledgerId, entryId);
+    this.#metrics.reads.add();
+    return payload;
+  }
+
+  /**
+   * The highest last-add-confirmed any durable add to the ledger carried.
+   *
+   * @param ledgerId The ledger.
+   * @returns The LAC, -1 when no add carried one.
+   * @throws {NoSuchLedgerError} When the ledger does not exist here.
+   * @throws {ClosedError} After `close()`.
+   */
+  readLac(ledgerId: number): number {
+    checkLedgerId(ledgerId);
+    return this.#readable(ledgerId).lac;
+  }
+
+  /**
+   * What this store knows of a ledger: state, LAC, last entry held, entry count.
+   *
+   * @param ledgerId The ledger.
+   * @returns A fresh {@linkcode LedgerInfo}.
+   * @throws {NoSuchLedgerError} When the ledger does not exist here.
+   * @throws {ClosedError} After `close()`.
+   */
+  ledgerInfo(ledgerId: number): LedgerInfo {
+    checkLedgerId(ledgerId);
+    return infoOf(this.#readable(ledgerId));
+  }
+
+  /**
+   * Long poll: resolves once the store holds an entry above `afterEntryId`, or the
+   * ledger's state changes, or `timeoutMs` passes (with the state as it is then).
+   *
+   * @param ledgerId The ledger.
+   * @param afterEntryId The last entry id the caller has seen (-1: none).
+   * @param options `signal` to abort; `timeoutMs`, default no limit.
+   * @returns The ledger's {@linkcode LedgerInfo}.
+   * @throws {RangeError} When an id or the timeout is out of range.
+   * @throws {NoSuchLedgerError} When the ledger does not exist or is deleted meanwhile.
+   * @throws {ClosedError} When the store is or gets closed.
+   */
+  waitForEntry(
+    ledgerId: number,
+    afterEntryId: number,
+    options: WaitForEntryOptions = {},
+  ): Promise<LedgerInfo> {
+    try {
+      checkLedgerId(ledgerId);
+      checkEntryId(afterEntryId, "afterEntryId", true);
+      checkOptionsObject(options);
+      const timeout = options.timeoutMs ?? Infinity;
+      if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+        throw new RangeError(`Option timeoutMs must be a number of at least 0, got ${timeout}`);
+      }
+      const signal = options.signal;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new TypeError("Option signal must be an AbortSignal");
+      }
+      signal?.throwIfAborted();
+      const workspace = this.#readable(ledgerId);
+      if (workspace.lastEntryId > afterEntryId) return Promise.resolve(infoOf(workspace));
+      return this.#longPoll(workspace, afterEntryId, timeout, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Fences a ledger, durably and irreversibly: later adds reject with
+   * `LedgerFencedError`, except recovery adds. Every add acknowledged before is applied
+   * when it resolves, so the returned LAC and last entry cover them.
+   *
+   * @param ledgerId The ledger.
+   * @param options `create`: create the ledger, fenced, when this store lacks it.
+   * @returns The ledger's {@linkcode LedgerInfo} once the fence is durable.
+   * @throws {NoSuchLedgerError} When the ledger does not exist (and `create` is not set).
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async fence(ledgerId: number, options: FenceOptions = {}): Promise<LedgerInfo> {
+    checkLedgerId(ledgerId);
+    checkOptionsObject(options);
+    const create = checkFlag(options.create, "create");
+    return await this.#setFlag(ledgerId, FENCED, create);
+  }
+
+  /**
+   * Closes a ledger on this store, durably: later adds reject with `LedgerClosedError`.
+   *
+   * @param ledgerId The ledger.
+   * @returns The ledger's {@linkcode LedgerInfo} once the close is durable.
+   * @throws {NoSuchLedgerError} When the ledger does not exist.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async closeLedger(ledgerId: number): Promise<LedgerInfo> {
+    checkLedgerId(ledgerId);
+    return await this.#setFlag(ledgerId, CLOSED, false);
+  }
+
+  /**
+   * Deletes a ledger: a durable journal record, then a checkpoint that no longer names
+   * it, then the removal of its files. Resolves once the files are gone.
+   *
+   * @param ledgerId The ledger.
+   * @throws {NoSuchLedgerError} When the ledger does not exist.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async deleteLedger(ledgerId: number): Promise<void> {
+    checkLedgerId(ledgerId);
+    this.#checkWritable();
+    const workspace = this.#table.live.get(ledgerId);
+    if (workspace === undefined) throw new NoSuchLedgerError(ledgerId);
+    this.#table.live.delete(ledgerId);
+    this.#table.deleting.set(ledgerId, workspace);
+    const written = this.#journal.append(encodeLedgerOp(JournalKind.DELETE, ledgerId));
+    await this.#applyInOrder(written, () => {
+      this.#table.applyDelete(workspace);
+      workspace.wake();
+    });
+    await this.#queueCheckpoint();
+  }
+
+  /**
+   * The ids of the ledgers on this store, ascending.
+   *
+   * @returns The ids of the live ledgers whose creation is durable.
+   * @throws {ClosedError} After `close()`.
+   */
+  ledgers(): number[] {
+    this.#checkOpen();
+    return [...this.#table.live.values()]
+      .filter((workspace) => workspace.created)
+      .map((workspace) => workspace.ledgerId)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Takes a checkpoint now: flushes every memtable, syncs every workspace, records the
+   * journal position they cover and removes the journal segments before it. Runs on its
+   * own every `checkpointBytes` of journal, and at `close()`.
+   *
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} When a write or sync fails (the store is then poisoned).
+   */
+  checkpoint(): Promise<void> {
+    try {
+      this.#checkWritable();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#queueCheckpoint();
+  }
+
+  /**
+   * Counters of the store and its journal.
+   *
+   * @returns A fresh {@linkcode LedgerStoreStats}.
+   */
+  stats(): LedgerStoreStats {
+    const metrics = this.#metrics;
+    return {
+      ledgers: this.#table.live.size,
+      entriesAdded: metrics.adds.value,
+      bytesAdded: metrics.addedBytes.value,
+      entriesRead: metrics.reads.value,
+      memtableBytes: this.#table.memtableBytes,
+      flushes: metrics.flushes.value,
+      flushedBytes: metrics.flushedBytes.value,
+      checkpoints: metrics.checkpointSeconds.count,
+      backPressureWaits: metrics.backPressureWaits.value,
+      replayedRecords: this.#replayed,
+      failed: this.#failureCause() !== undefined,
+      journal: this.#journal.stats(),
+    };
+  }
+
+  /**
+   * Waits for in-flight writes, takes a final checkpoint (so the next open replays
+   * nothing), closes every file and releases the lock. Closing twice is harmless.
+   *
+   * @throws {StoreFailedError} When the store had failed or the final checkpoint fails;
+   * the files are closed anyway.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  /** Closes the store; see {@linkcode LedgerStore.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    await this.#apply.drained();
+    let error: unknown;
+    if (this.#failureCause() === undefined) {
+      await this.#queueCheckpoint().catch((failed) => error = failed);
+    } else {
+      await this.#checkpointRun.catch(() => {});
+    }
+    clearTimeout(this.#flushTimer);
+    this.#wakeRoom();
+    const workspaces = [...this.#table.live.values(), ...this.#table.deleting.values()];
+    for (const workspace of workspaces) workspace.wake();
+    try {
+      await this.#journal.close();
+    } catch (failed) {
+      error ??= failed;
+    } finally {
+      for (const workspace of workspaces) workspace.close();
+      this.#lock.release();
+    }
+    if (error !== undefined || this.#failure !== undefined) {
+      if (error instanceof StoreFailedError) throw error;
+      throw new StoreFailedError("Ledger store failed on an earlier write or sync", {
+        cause: error ?? this.#failure,
+      });
+    }
+  }
+
+  #newWorkspace(ledgerId: number): Workspace {
+    if (this.#table.deleting.has(ledgerId)) {
+      throw new LedgerExistsError(ledgerId, "is being deleted");
+    }
+    const workspace = new Workspace(ledgerId);
+    this.#table.live.set(ledgerId, workspace);
+    return workspace;
+  }
+
+  async #setFlag(ledgerId: number, flag: number, create: boolean): Promise<LedgerInfo> {
+    this.#checkWritable();
+    let workspace = this.#table.live.get(ledgerId);
+    if (workspace === undefined) {
+      if (!create) throw new NoSuchLedgerError(ledgerId);
+      workspace = this.#newWorkspace(ledgerId);
+    }
+    if ((workspace.flags & flag) === 0) {
+      workspace.issuedFlags |= flag;
+      const kind = flag === FENCED ? JournalKind.FENCE : JournalKind.CLOSE;
+      const target = workspace;
+      const written = this.#journal.append(
+        encodeLedgerOp(kind, ledgerId, create ? FLAG_CREATE : 0),
+      );
+      await this.#applyInOrder(written, () => {
+        this.#table.applyFlags(target, flag);
+        target.wake();
+      });
+    }
+    return infoOf(workspace);
+  }
+
+  /**
+   * Applies an effect once its journal write is durable, in issue order. A failed
+   * effect poisons the store.
+   */
+  #applyInOrder(written: Promise<number>, apply: () => void): Promise<void> {
+    return this.#apply.run(written, (position) => {
+      try {
+        apply();
+      } catch (error) {
+        this.#fail(error);
+        throw new StoreFailedError("Ledger store failed to apply a journal record", {
+          cause: error,
+        });
+      }
+      this.#appliedPosition = position;
+      if (
+        !this.#autoCheckpoint &&
+        position - this.#checkpointedPosition >= this.#settings.checkpointBytes
+      ) {
+        this.#autoCheckpoint = true;
+        this.#queueCheckpoint().catch(() => {}).finally(() => this.#autoCheckpoint = false);
+      }
+    });
+  }
+
+  #afterAdd(workspace: Workspace): void {
+    workspace.wake();
+    if (workspace.memtableBytes >= this.#settings.flushBytes) this.#flushDue.add(workspace);
+    if (this.#table.memtableBytes >= this.#settings.maxMemtableBytes / 2) this.#flushAll = true;
+    if (this.#flushDue.size > 0 || this.#flushAll) this.#scheduleFlush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#closing !== undefined) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      const due = this.#flushAll ? [...this.#table.live.values()] : [...this.#flushDue];
+      this.#flushAll = false;
+      this.#flushDue.clear();
+      try {
+        for (const workspace of due) this.#flushOne(workspace);
+      } catch (error) {
+        this.#fail(error);
+      }
+      this.#wakeRoom();
+    }, 0);
+  }
+
+  #flushOne(workspace: Workspace): void {
+    if (!workspace.created || workspace.memtable.size === 0) return;
+    const freed = this.#table.flush(workspace);
+    this.#metrics.flushes.add();
+    this.#metrics.flushedBytes.add(freed);
+  }
+
+  /** Waits until the memtables have room (back-pressure), flushing them meanwhile. */
+  async #room(): Promise<void> {
+    this.#metrics.backPressureWaits.add();
+    while (this.#table.memtableBytes >= this.#settings.maxMemtableBytes) {
+      this.#flushAll = true;
+      this.#scheduleFlush();
+      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      this.#checkWritable();
+    }
+  }
+
+  #wakeRoom(): void {
+    for (const resolve of this.#roomWaiters.splice(0)) resolve();
+  }
+
+  #queueCheckpoint(): Promise<void> {
+    const run = this.#checkpointRun.catch(() => {}).then(() => this.#runCheckpoint());
+    this.#checkpointRun = run;
+    return run;
+  }
+
+  async #runCheckpoint(): Promise<void> {
+    const cause = this.#failureCause();
+    if (cause !== undefined) {
+      throw new StoreFailedError("Ledger store failed on an earlier write or sync", { cause });
+    }
+    const started = performance.now();
+    try {
+      const position = this.#appliedPosition;
+      const ledgers = [];
+      const syncs: Promise<void>[] = [];
+      for (const workspace of this.#table.live.values()) {
+        if (!workspace.created) continue;
+        this.#flushOne(workspace);
+        ledgers.push(workspace.checkpointState());
+        if (workspace.dirty) syncs.push(workspace.sync());
+      }
+      const removals = [...this.#table.deleted];
+      const dirDirty = this.#table.dirDirty;
+      this.#table.dirDirty = false;
+      this.#wakeRoom();
+      await Promise.all(syncs);
+      if (dirDirty) await this.#vfs.syncDir(this.#table.dir);
+      await writeCheckpoint(this.#vfs, this.#dir, { journalPosition: position, ledgers });
+      this.#checkpointedPosition = position;
+      await this.#journal.removeBefore(position);
+      if (removals.length > 0) {
+        this.#table.removeDeleted(removals);
+        await this.#vfs.syncDir(this.#table.dir);
+      }
+    } catch (error) {
+      this.#fail(error);
+      if (error instanceof StoreFailedError) throw error;
+      throw new StoreFailedError("Ledger store checkpoint failed", { cause: error });
+    }
+    this.#metrics.checkpointSeconds.record((performance.now() - started) / 1000);
+  }
+
+  #longPoll(
+    workspace: Workspace,
+    afterEntryId: number,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<LedgerInfo> {
+    const flags = workspace.flags;
+    return new Promise<LedgerInfo>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (error?: unknown): void => {
+        workspace.waiters.delete(check);
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
+        if (error === undefined) resolve(infoOf(workspace));
+        else reject(error);
+      };
+      const check = (): void => {
+        if (this.#closing !== undefined) finish(new ClosedError("Ledger store is closed"));
+        else if (this.#table.live.get(workspace.ledgerId) !== workspace) {
+          finish(new NoSuchLedgerError(workspace.ledgerId));
+        } else if (workspace.lastEntryId > afterEntryId || workspace.flags !== flags) finish();
+      };
+      const abort = (): void => finish(signal!.reason);
+      workspace.waiters.add(check);
+      signal?.addEventListener("abort", abort, { once: true });
+      if (timeout !== Infinity) timer = setTimeout(() => finish(), timeout);
+    });
+  }
+
+  #readable(ledgerId: number): Workspace {
+    this.#checkOpen();
+    const workspace = this.#table.live.get(ledgerId);
+    if (workspace === undefined || !workspace.created) throw new NoSuchLedgerError(ledgerId);
+    return workspace;
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error;
+    this.#wakeRoom();
+  }
+
+  #failureCause(): unknown {
+    return this.#failure ?? this.#journal.failure;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) throw new ClosedError("Ledger store is closed");
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    const cause = this.#failureCause();
+    if (cause !== undefined) {
+      throw new StoreFailedError("Ledger store failed on an earlier write or sync", { cause });
+    }
+  }
+}
+
+/**
+ * Checks that the journal still holds the record the checkpoint names (0: none yet).
+ *
+ * @throws {CorruptionError} When it lies outside the journal's live records.
+ */
+function checkJournalCovers(journal: RecordLog, from: number | undefined): void {
+  if (from === undefined || from === 0) return;
+  const { firstPosition, endPosition } = journal.stats();
+  if (from < firstPosition || from >= endPosition) {
+    const { path } = journal.locate(firstPosition);
+    throw new CorruptionError(
+      path,
+      0,
+      `journal holds positions ${firstPosition} to ${endPosition}, not the checkpoint's ${from}`,
+    );
+  }
+}
+
+/** Removes files in the ledgers directory that the checkpoint does not name. */
+async function removeStrayFiles(vfs: Vfs, table: LedgerTable): Promise<void> {
+  const named = new Set<string>();
+  for (const id of table.live.keys()) for (const name of ledgerFileNames(id)) named.add(name);
+  let removed = false;
+  for (const name of vfs.list(table.dir)) {
+    if (named.has(name)) continue;
+    vfs.remove(joinPath(table.dir, name));
+    removed = true;
+  }
+  if (removed) await vfs.syncDir(table.dir);
+}

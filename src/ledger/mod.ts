@@ -1,0 +1,35 @@
+/**
+ * BookKeeper-style ledgers: {@linkcode LedgerStore} is one store ("bookie") holding
+ * ledgers of entries behind a journal with group commit and per-ledger workspaces.
+ * Formats: `docs/ledger_format.md`.
+ *
+ * @example A store that survives a power loss
+ * ```ts
+ * import { LedgerStore } from "@cairn/cairn/ledger";
+ * import { MemVfs } from "@cairn/cairn/vfs";
+ * import assert from "node:assert/strict";
+ *
+ * const vfs = new MemVfs();
+ * const store = await LedgerStore.open("/bookie", { vfs });
+ * await store.createLedger(7);
+ * await store.addEntry(7, 0, new TextEncoder().encode("durable"));
+ * vfs.crash();
+ *
+ * const reopened = await LedgerStore.open("/bookie", { vfs });
+ * assert.equal(new TextDecoder().decode(reopened.readEntry(7, 0)), "durable");
+ * await reopened.close();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./errors.ts";
+export { LedgerStore, type LedgerStoreOptions } from "./ledger_store.ts";
+export type {
+  AddEntryOptions,
+  FenceOptions,
+  LedgerInfo,
+  LedgerState,
+  LedgerStoreStats,
+  WaitForEntryOptions,
+} from "./types.ts";
