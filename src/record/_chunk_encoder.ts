@@ -1,7 +1,14 @@
 // Frames records into chunks for the writer: fragments a payload so that no chunk
 // crosses a block, pads block trailers with zeros, and appends to a growable buffer.
 
-import { BLOCK_SIZE, CHUNK_HEADER_SIZE, ChunkType, encodeChunkHeader } from "./_format.ts";
+import { writeU64LE } from "../encoding/fixed.ts";
+import {
+  BLOCK_SIZE,
+  CHUNK_HEADER_SIZE,
+  ChunkType,
+  encodeChunkHeader,
+  FRONTIER_CHUNK_SIZE,
+} from "./_format.ts";
 
 /** A growable byte buffer the writer fills between two writes to the file. */
 export class WriteBuffer {
@@ -82,4 +89,40 @@ export function encodeRecord(
     first = false;
     if (last) return offset;
   }
+}
+
+/** Where {@linkcode reserveFrontier} put its chunk. */
+export interface ReservedFrontier {
+  /** The file offset after it (where the next record starts). */
+  offset: number;
+  /** Its index in the buffer, or -1 when the block had no room (no chunk then). */
+  at: number;
+}
+
+/**
+ * Appends a FRONTIER chunk to `out` (value 0, set later by {@linkcode sealFrontier}),
+ * given that the next byte of `out` lands at `fileOffset`; pads a trailer first as a
+ * record would. Skips the chunk when the block has room for a header but not for it.
+ */
+export function reserveFrontier(out: WriteBuffer, fileOffset: number): ReservedFrontier {
+  let offset = fileOffset;
+  const trailer = BLOCK_SIZE - (offset % BLOCK_SIZE);
+  if (trailer < CHUNK_HEADER_SIZE) {
+    out.bytes.fill(0, out.reserve(trailer), out.length);
+    offset += trailer;
+  }
+  if (BLOCK_SIZE - (offset % BLOCK_SIZE) < FRONTIER_CHUNK_SIZE) return { offset, at: -1 };
+  return { offset: offset + FRONTIER_CHUNK_SIZE, at: out.reserve(FRONTIER_CHUNK_SIZE) };
+}
+
+/** Writes `durable` into the FRONTIER chunk reserved at `bytes[at]` and seals it. */
+export function sealFrontier(
+  bytes: Uint8Array,
+  at: number,
+  segmentId: number,
+  durable: number,
+): void {
+  const payload = bytes.subarray(at + CHUNK_HEADER_SIZE, at + FRONTIER_CHUNK_SIZE);
+  writeU64LE(payload, 0, durable);
+  encodeChunkHeader(bytes, at, ChunkType.FRONTIER, segmentId, payload);
 }

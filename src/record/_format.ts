@@ -20,11 +20,13 @@ export const FORMAT_VERSION = 1;
 export const BLOCK_SIZE = 32 * 1024;
 
 // Segment header, at file offset 0:
-//   +----------------+---------+----------+------------+------------+---------------+--------+
-//   | magic (8)      | ver (2) | zero (2) | block (4)  | segment(8) | base pos (8)  | crc(4) |
-//   +----------------+---------+----------+------------+------------+---------------+--------+
+//   +----------------+---------+-----------+------------+------------+---------------+--------+
+//   | magic (8)      | ver (2) | flags (2) | block (4)  | segment(8) | base pos (8)  | crc(4) |
+//   +----------------+---------+-----------+------------+------------+---------------+--------+
 // crc: masked CRC32C of bytes 0..32. All integers little-endian.
 export const SEGMENT_HEADER_SIZE = 36;
+/** Header flag: the segment may hold FRONTIER chunks (it was written with preallocation). */
+export const SEGMENT_FLAG_FRONTIER = 1;
 
 // Chunk header, then `length` payload bytes:
 //   +---------+------------+----------+----------------+
@@ -35,18 +37,27 @@ export const CHUNK_HEADER_SIZE = 11;
 /** The largest payload one chunk carries: a whole block less its header. */
 export const MAX_CHUNK_PAYLOAD = BLOCK_SIZE - CHUNK_HEADER_SIZE;
 
-/** Chunk types. A record is one FULL chunk, or FIRST, MIDDLE…, LAST. Zero is never written. */
-export const ChunkType = { FULL: 1, FIRST: 2, MIDDLE: 3, LAST: 4 } as const;
+/**
+ * Chunk types. A record is one FULL chunk, or FIRST, MIDDLE…, LAST. A FRONTIER chunk,
+ * between records, carries an 8-byte file offset up to which the segment was durable when
+ * it was written. Zero is never written.
+ */
+export const ChunkType = { FULL: 1, FIRST: 2, MIDDLE: 3, LAST: 4, FRONTIER: 5 } as const;
+/** Bytes of a FRONTIER chunk, header and payload. */
+export const FRONTIER_CHUNK_SIZE = CHUNK_HEADER_SIZE + 8;
 
 /** What a segment header says. */
 export interface SegmentHeader {
   segmentId: number;
   basePosition: number;
+  /** Whether the segment may hold FRONTIER chunks (flag `SEGMENT_FLAG_FRONTIER`). */
+  frontier: boolean;
 }
 
 /** Writes a segment header into `out` at offset 0. REQUIRES: `out.length >= SEGMENT_HEADER_SIZE`. */
 export function encodeSegmentHeader(out: Uint8Array, header: SegmentHeader): void {
   startHeader(out, SEGMENT_MAGIC, FORMAT_VERSION, 32);
+  writeU16LE(out, 10, header.frontier ? SEGMENT_FLAG_FRONTIER : 0);
   writeU32LE(out, 12, BLOCK_SIZE);
   writeU64LE(out, 16, header.segmentId);
   writeU64LE(out, 24, header.basePosition);
@@ -61,9 +72,15 @@ export function encodeSegmentHeader(out: Uint8Array, header: SegmentHeader): voi
 export function decodeSegmentHeader(bytes: Uint8Array): SegmentHeader | string {
   const problem = checkHeader(bytes, SEGMENT_MAGIC, FORMAT_VERSION, 32, "segment");
   if (problem !== undefined) return problem;
+  const flags = readU16LE(bytes, 10);
+  if ((flags & ~SEGMENT_FLAG_FRONTIER) !== 0) return `unsupported segment flags ${flags}`;
   if (readU32LE(bytes, 12) !== BLOCK_SIZE) return "unsupported block size";
   try {
-    return { segmentId: readU64LE(bytes, 16), basePosition: readU64LE(bytes, 24) };
+    return {
+      segmentId: readU64LE(bytes, 16),
+      basePosition: readU64LE(bytes, 24),
+      frontier: flags === SEGMENT_FLAG_FRONTIER,
+    };
   } catch {
     return "segment id or base position out of range";
   }
@@ -108,7 +125,8 @@ export function checkChunk(
   const length = readU16LE(bytes, at + 4);
   const type = bytes[at + 6]!;
   if (stored === 0 && length === 0 && type === 0) return "chunk header is zeroed";
-  if (type < ChunkType.FULL || type > ChunkType.LAST) return `bad chunk type ${type}`;
+  if (type < ChunkType.FULL || type > ChunkType.FRONTIER) return `bad chunk type ${type}`;
+  if (type === ChunkType.FRONTIER && length !== 8) return "frontier chunk is not 8 bytes";
   if (length > MAX_CHUNK_PAYLOAD) return "chunk length crosses its block";
   if (at + CHUNK_HEADER_SIZE + length > limit) return "chunk payload is cut short";
   const payload = bytes.subarray(at + CHUNK_HEADER_SIZE, at + CHUNK_HEADER_SIZE + length);

@@ -5,7 +5,7 @@
 import { StoreFailedError } from "../errors.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsFile } from "../vfs/vfs.ts";
-import { encodeRecord, WriteBuffer } from "./_chunk_encoder.ts";
+import { encodeRecord, reserveFrontier, sealFrontier, WriteBuffer } from "./_chunk_encoder.ts";
 import {
   BLOCK_SIZE,
   CHUNK_HEADER_SIZE,
@@ -30,6 +30,8 @@ export interface WriterSetup {
   dir: string;
   naming: SegmentNaming;
   segmentSize: number;
+  /** Bytes of zeros kept written past the last record of the active segment (0: none). */
+  preallocate: number;
   /** The log's live segments, shared: the writer pushes each segment it creates. */
   segments: SegmentInfo[];
   /** A writable handle on the last segment, owned by the writer from now on. */
@@ -45,11 +47,15 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** Bytes bound for one segment; `created` is false until the segment's file exists. */
+/**
+ * Bytes bound for one segment; `created` is false until the segment's file exists.
+ * `frontierAt` is where the buffer holds a FRONTIER chunk to seal at write time, or -1.
+ */
 interface PendingWrite {
   segment: SegmentInfo;
   created: boolean;
   buffer: WriteBuffer;
+  frontierAt: number;
 }
 
 /** Write buffers up to this size are kept for the next group. */
@@ -62,6 +68,12 @@ const MAX_SPARE_BUFFER = 4 * 1024 * 1024;
 export class LogWriter {
   readonly #setup: WriterSetup;
   #active: VfsFile;
+  /** The segment `#active` writes, and the size of its file (zeros past `end` included). */
+  #activeSegment: SegmentInfo;
+  #fileEnd: number;
+  /** The end of the active segment as of its last completed sync (0: none yet). */
+  #syncedEnd = 0;
+  #zeros: Uint8Array | undefined;
   #encoding: SegmentInfo;
   #encodeOffset: number;
   #current: PendingWrite | null = null;
@@ -79,6 +91,8 @@ export class LogWriter {
   constructor(setup: WriterSetup) {
     this.#setup = setup;
     this.#active = setup.active;
+    this.#activeSegment = setup.segments.at(-1)!;
+    this.#fileEnd = setup.active.size();
     this.#encoding = setup.segments.at(-1)!;
     this.#encodeOffset = this.#encoding.end;
   }
@@ -119,6 +133,17 @@ export class LogWriter {
     return pending.segment.base + SEGMENT_HEADER_SIZE;
   }
 
+  /**
+   * Cuts the preallocated zeros off the active segment and syncs it, so that a closed log
+   * ends at its last record. REQUIRES: `idle` has resolved and the writer has not failed.
+   */
+  async trim(): Promise<void> {
+    if (this.#fileEnd <= this.#activeSegment.end) return;
+    this.#active.truncate(this.#activeSegment.end);
+    this.#fileEnd = this.#activeSegment.end;
+    await this.#active.syncData();
+  }
+
   /** Closes the segment handle. REQUIRES: `idle` has resolved. */
   close(): void {
     this.#active.close();
@@ -134,17 +159,30 @@ export class LogWriter {
         base: this.#encoding.base + this.#encodeOffset,
         path: joinPath(this.#setup.dir, segmentFileName(id, this.#setup.naming)),
         end: 0,
+        frontier: this.#setup.preallocate > 0,
       };
       const buffer = this.#takeBuffer();
-      encodeSegmentHeader(buffer.bytes, { segmentId: id, basePosition: segment.base });
+      encodeSegmentHeader(buffer.bytes, {
+        segmentId: id,
+        basePosition: segment.base,
+        frontier: segment.frontier,
+      });
       buffer.reserve(SEGMENT_HEADER_SIZE);
-      this.#current = { segment, created: false, buffer };
+      this.#current = { segment, created: false, buffer, frontierAt: -1 };
       this.#pending.push(this.#current);
       this.#encoding = segment;
       this.#encodeOffset = SEGMENT_HEADER_SIZE;
     }
     if (this.#current === null) {
-      this.#current = { segment: this.#encoding, created: true, buffer: this.#takeBuffer() };
+      const buffer = this.#takeBuffer();
+      let frontierAt = -1;
+      if (this.#preallocates(this.#encoding)) {
+        // Each group starts by saying how far the segment was durable when it was written.
+        const reserved = reserveFrontier(buffer, this.#encodeOffset);
+        frontierAt = reserved.at;
+        this.#encodeOffset = reserved.offset;
+      }
+      this.#current = { segment: this.#encoding, created: true, buffer, frontierAt };
       this.#pending.push(this.#current);
     }
     return this.#current;
@@ -204,15 +242,34 @@ export class LogWriter {
 
   /** Writes a pending buffer to the active segment. REQUIRES: its segment exists. */
   #write(write: PendingWrite): void {
+    if (write.frontierAt >= 0) {
+      sealFrontier(write.buffer.bytes, write.frontierAt, write.segment.id, this.#syncedEnd);
+    }
     const bytes = write.buffer.view();
     if (bytes.length > 0) {
-      this.#active.append(bytes);
+      this.#active.writeAt(bytes, write.segment.end);
       this.#unsynced = true;
       write.segment.end += bytes.length;
+      if (write.segment.end > this.#fileEnd) this.#preallocateFrom(write.segment.end);
       this.#setup.counters.writes++;
       this.#setup.counters.writtenBytes += bytes.length;
     }
     this.#recycle(write.buffer);
+  }
+
+  /** Whether appends to `segment` keep zeros ahead and FRONTIER chunks. */
+  #preallocates(segment: SegmentInfo): boolean {
+    return segment.frontier && this.#setup.preallocate > 0;
+  }
+
+  /** Notes the file's new end at `end`, and writes the zeros that keep room ahead of it. */
+  #preallocateFrom(end: number): void {
+    this.#fileEnd = end;
+    if (!this.#preallocates(this.#activeSegment)) return;
+    const size = this.#setup.preallocate;
+    this.#zeros ??= new Uint8Array(size);
+    this.#active.writeAt(this.#zeros, end);
+    this.#fileEnd = end + size;
   }
 
   /** Syncs the active segment (and the directory after a new segment), unless clean. */
@@ -220,7 +277,9 @@ export class LogWriter {
     if (!this.#unsynced && !this.#dirDirty) return;
     this.#unsynced = false;
     const started = performance.now();
+    const end = this.#activeSegment.end;
     await this.#active.syncData();
+    this.#syncedEnd = end;
     this.#setup.counters.syncs++;
     this.#setup.metrics?.syncs.add();
     this.#setup.metrics?.syncSeconds.record((performance.now() - started) / 1000);
@@ -231,11 +290,21 @@ export class LogWriter {
     }
   }
 
-  /** Makes the current segment durable, then creates the next one's file. */
+  /**
+   * Makes the current segment durable, cut to its last record (every segment but the
+   * last ends exactly where its records end), then creates the next one's file.
+   */
   async #startSegment(segment: SegmentInfo): Promise<void> {
+    if (this.#fileEnd > this.#activeSegment.end) {
+      this.#active.truncate(this.#activeSegment.end);
+      this.#unsynced = true;
+    }
     await this.#syncActive();
     this.#active.close();
     this.#active = this.#setup.vfs.open(segment.path, { create: true, exclusive: true });
+    this.#activeSegment = segment;
+    this.#fileEnd = 0;
+    this.#syncedEnd = 0;
     segment.end = 0;
     this.#setup.segments.push(segment);
     this.#dirDirty = true;

@@ -15,12 +15,16 @@ import {
 } from "./_format.ts";
 import { SegmentScanner } from "./_segment_scanner.ts";
 
-/** A segment file of the log. `end` is where its readable records end. */
+/**
+ * A segment file of the log. `end` is where its readable records end; `frontier` is the
+ * header's flag: the segment may hold FRONTIER chunks and zeros preallocated past `end`.
+ */
 export interface SegmentInfo {
   id: number;
   base: number;
   path: string;
   end: number;
+  frontier: boolean;
 }
 
 /** What recovery found and did. */
@@ -85,7 +89,7 @@ export async function recoverSegments(
       header = decodeSegmentHeader(bytes.subarray(0, file.readAt(bytes, 0)));
       if (typeof header === "string" && isLast) {
         const scanner = new SegmentScanner(file, id, 0, size);
-        if (scanner.findValidChunk(-1, false) >= 0) {
+        if (scanner.findValidChunk(-1, "any") >= 0) {
           report(new CorruptionError(path, 0, header));
           continue;
         }
@@ -102,9 +106,10 @@ export async function recoverSegments(
         throw new CorruptionError(path, 0, `${header}, and no earlier segment gives its base`);
       }
       const base = previous === undefined ? 0 : previous.base + previous.end;
-      await writeEmptySegment(vfs, { id, base, path, end: 0 }, "rewrite");
+      const segment = { id, base, path, end: 0, frontier: false };
+      await writeEmptySegment(vfs, segment, "rewrite");
       result.tornBytes += size;
-      result.segments.push({ id, base, path, end: SEGMENT_HEADER_SIZE });
+      result.segments.push({ ...segment, end: SEGMENT_HEADER_SIZE });
       continue;
     }
     if (header.segmentId !== id) {
@@ -121,18 +126,25 @@ export async function recoverSegments(
         ),
       );
     }
-    const end = isLast ? await repairTail(vfs, path, id, size, result, report) : size;
-    result.segments.push({ id, base: header.basePosition, path, end });
+    const { frontier } = header;
+    const end = isLast ? await repairTail(vfs, path, id, size, frontier, result, report) : size;
+    result.segments.push({ id, base: header.basePosition, path, end, frontier });
   }
   return result;
 }
 
-/** Scans the last segment; cuts a torn tail off. Returns the end of its last whole record. */
+/**
+ * Scans the last segment; cuts a torn tail off. Returns the end of its last whole record.
+ * In a segment with FRONTIER chunks, valid chunks after the damage make it corruption only
+ * when one of them says the damaged bytes had been made durable: otherwise they are
+ * unsynced writes that reached the disk out of order, part of the torn tail.
+ */
 async function repairTail(
   vfs: Vfs,
   path: string,
   id: number,
   size: number,
+  frontier: boolean,
   result: RecoveredSegments,
   report: (error: CorruptionError) => void,
 ): Promise<number> {
@@ -149,9 +161,10 @@ async function repairTail(
       }
       // A record cut short by the end of the file is reported at its start, though the
       // damage is the file's end: only a valid chunk past the damage makes it corruption.
-      if (scanner.findValidChunk(Math.max(item.offset, scanner.offset), false) < 0) break;
+      if (scanner.findValidChunk(Math.max(item.offset, scanner.offset), "any") < 0) break;
+      if (frontier && scanner.highestFrontierAfter(item.offset) <= item.offset) break;
       report(new CorruptionError(path, item.offset, item.detail));
-      const resume = scanner.findValidChunk(item.offset, true);
+      const resume = scanner.findValidChunk(item.offset, "recordStart");
       if (resume < 0) break;
       scanner.seek(resume);
     }
@@ -169,7 +182,8 @@ async function repairTail(
 /**
  * Makes sure the log ends with a segment it can append to: creates the first segment of a
  * new log (id 1, base position 0), or a new last segment when "skip" recovery passed over
- * the file with the highest id. Syncs the file and the directory.
+ * the file with the highest id, flagged for FRONTIER chunks with `frontier`. Syncs the
+ * file and the directory.
  *
  * @returns Whether a segment was created (and pushed onto `recovered.segments`).
  */
@@ -178,12 +192,14 @@ export async function ensureWritableSegment(
   dir: string,
   naming: SegmentNaming,
   recovered: RecoveredSegments,
+  frontier: boolean,
 ): Promise<boolean> {
   const last = recovered.segments.at(-1);
   if (last !== undefined && last.id === recovered.lastId) return false;
   const id = recovered.lastId + 1;
   const base = last === undefined ? 0 : last.base + last.end;
-  const segment = { id, base, path: joinPath(dir, segmentFileName(id, naming)), end: 0 };
+  const path = joinPath(dir, segmentFileName(id, naming));
+  const segment = { id, base, path, end: 0, frontier };
   await writeEmptySegment(vfs, segment, "create");
   await vfs.syncDir(dir);
   segment.end = SEGMENT_HEADER_SIZE;
@@ -207,7 +223,11 @@ export async function writeEmptySegment(
   );
   try {
     const header = new Uint8Array(SEGMENT_HEADER_SIZE);
-    encodeSegmentHeader(header, { segmentId: segment.id, basePosition: segment.base });
+    encodeSegmentHeader(header, {
+      segmentId: segment.id,
+      basePosition: segment.base,
+      frontier: segment.frontier,
+    });
     file.append(header);
     await file.syncData();
   } finally {

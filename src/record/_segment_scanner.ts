@@ -3,7 +3,7 @@
 // (torn tail, corruption, or skip), because only the caller knows which segment is last.
 
 import { concatBytes } from "../encoding/bytes.ts";
-import { readU16LE, readU32LE } from "../encoding/fixed.ts";
+import { readU16LE, readU32LE, readU64LE } from "../encoding/fixed.ts";
 import type { VfsFile } from "../vfs/vfs.ts";
 import { BLOCK_SIZE, checkChunk, CHUNK_HEADER_SIZE, ChunkType, segmentIdLow } from "./_format.ts";
 
@@ -69,6 +69,10 @@ export class SegmentScanner {
       if (problem !== undefined) return damage(offset, problem);
       const type = block[at + 6]!;
       const length = readU16LE(block, at + 4);
+      if (type === ChunkType.FRONTIER && recordStart < 0) {
+        this.#offset = offset + CHUNK_HEADER_SIZE + length;
+        continue;
+      }
       const payload = block.subarray(at + CHUNK_HEADER_SIZE, at + CHUNK_HEADER_SIZE + length);
       const starts = type === ChunkType.FULL || type === ChunkType.FIRST;
       if (starts !== recordStart < 0) {
@@ -86,20 +90,23 @@ export class SegmentScanner {
 
   /**
    * Finds the first offset after `after` where a whole, valid chunk of this segment
-   * starts (a record's first chunk only, with `recordStartsOnly`). Checks every byte
-   * offset, so it finds chunks that follow a damaged length field too.
+   * starts: any chunk, a record's first chunk, or a FRONTIER chunk, as `wanted` says.
+   * Checks every byte offset, so it finds chunks that follow a damaged length field too.
    *
    * @returns The offset, or -1 when there is none before the end.
    */
-  findValidChunk(after: number, recordStartsOnly: boolean): number {
+  findValidChunk(after: number, wanted: "any" | "recordStart" | "frontier"): number {
     for (let offset = after + 1; offset + CHUNK_HEADER_SIZE <= this.#end;) {
       const blockStart = offset - (offset % BLOCK_SIZE);
       const block = this.#load(offset);
       const last = Math.min(BLOCK_SIZE, this.#end - blockStart) - CHUNK_HEADER_SIZE;
       for (let at = offset - blockStart; at <= last; at++) {
         const type = block[at + 6]!;
-        if (type < ChunkType.FULL || type > ChunkType.LAST) continue;
-        if (recordStartsOnly && type !== ChunkType.FULL && type !== ChunkType.FIRST) continue;
+        if (type < ChunkType.FULL || type > ChunkType.FRONTIER) continue;
+        if (wanted === "recordStart" && type !== ChunkType.FULL && type !== ChunkType.FIRST) {
+          continue;
+        }
+        if (wanted === "frontier" && type !== ChunkType.FRONTIER) continue;
         if (readU32LE(block, at + 7) !== this.#idLow) continue;
         if (checkChunk(block, at, this.#limit(blockStart), this.#idLow) === undefined) {
           return blockStart + at;
@@ -108,6 +115,20 @@ export class SegmentScanner {
       offset = blockStart + BLOCK_SIZE;
     }
     return -1;
+  }
+
+  /**
+   * The largest durable offset any valid FRONTIER chunk after `after` claims, or 0 when
+   * there is none: if it passes `after`, bytes at `after` were made durable.
+   */
+  highestFrontierAfter(after: number): number {
+    let highest = 0;
+    for (let at = this.findValidChunk(after, "frontier"); at >= 0;) {
+      const block = this.#load(at);
+      highest = Math.max(highest, readU64LE(block, (at % BLOCK_SIZE) + CHUNK_HEADER_SIZE));
+      at = this.findValidChunk(at, "frontier");
+    }
+    return highest;
   }
 
   /** Moves the scan to `offset`. REQUIRES: a chunk starts there. */

@@ -130,6 +130,7 @@ export class RecordLog {
       dir,
       naming: settings.naming,
       segmentSize: settings.segmentSize,
+      preallocate: settings.preallocate,
       segments,
       active: vfs.open(segments.at(-1)!.path),
       counters: stats,
@@ -164,7 +165,13 @@ export class RecordLog {
         mode: settings.recovery,
         onCorruption: settings.onCorruption,
       });
-      const created = await ensureWritableSegment(vfs, dir, settings.naming, recovered);
+      const created = await ensureWritableSegment(
+        vfs,
+        dir,
+        settings.naming,
+        recovered,
+        settings.preallocate > 0,
+      );
       const stats: RecordLogStats = {
         segments: 0,
         firstPosition: 0,
@@ -294,7 +301,7 @@ export class RecordLog {
         if (this.#recovery === "strict") throw error;
         this.#stats.corruptionsSkipped++;
         this.#onCorruption(error);
-        const resume = scanner.findValidChunk(item.offset, true);
+        const resume = scanner.findValidChunk(item.offset, "recordStart");
         if (resume < 0) break;
         scanner.seek(resume);
       }
@@ -393,6 +400,8 @@ export class RecordLog {
     this.#state = "closing";
     try {
       await drained;
+      await this.#writer.idle;
+      if (this.#writer.failure === undefined) await this.#writer.trim();
     } finally {
       await this.#writer.idle;
       await this.#removal.catch(() => {});

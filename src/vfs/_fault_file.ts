@@ -35,12 +35,12 @@ export class FaultFile implements VfsFile {
 
   /** A `shortWrite` or `tornWrite` appends the first `keepBytes` (default half) of `data`. */
   append(data: Uint8Array): void {
-    const fault = this.#fault("append");
-    if (fault === undefined) return this.#inner.append(data);
-    if (fault.kind === "error" || fault.kind === "diskFull") throw fault.error;
-    const keep = Math.min(fault.keepBytes ?? Math.floor(data.length / 2), data.length);
-    this.#inner.append(data.subarray(0, keep));
-    if (fault.kind === "shortWrite") throw fault.error;
+    this.#write(data, (bytes) => this.#inner.append(bytes));
+  }
+
+  /** Offered to the rules as an `append` (a write), with the same partial writes. */
+  writeAt(data: Uint8Array, position: number): void {
+    this.#write(data, (bytes) => this.#inner.writeAt(bytes, position));
   }
 
   size(): number {
@@ -66,6 +66,16 @@ export class FaultFile implements VfsFile {
 
   close(): void {
     this.#inner.close();
+  }
+
+  /** A write offered to the rules as an `append`; `put` writes the bytes that get through. */
+  #write(data: Uint8Array, put: (bytes: Uint8Array) => void): void {
+    const fault = this.#fault("append");
+    if (fault === undefined) return put(data);
+    if (fault.kind === "error" || fault.kind === "diskFull") throw fault.error;
+    const keep = Math.min(fault.keepBytes ?? Math.floor(data.length / 2), data.length);
+    put(data.subarray(0, keep));
+    if (fault.kind === "shortWrite") throw fault.error;
   }
 
   #failIfDue(op: FaultOp): void {

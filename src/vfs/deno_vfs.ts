@@ -135,6 +135,15 @@ class DenoFile implements VfsFile {
     this.#end += data.length;
   }
 
+  writeAt(data: Uint8Array, position: number): void {
+    this.#check();
+    let done = 0;
+    while (done < data.length) {
+      done += fs.writeSync(this.#fd, data, done, data.length - done, position + done);
+    }
+    this.#end = Math.max(this.#end, position + data.length);
+  }
+
   size(): number {
     this.#check();
     return fs.fstatSync(this.#fd).size;

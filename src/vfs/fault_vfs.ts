@@ -8,8 +8,8 @@ import type { OpenOptions, Vfs, VfsFile, VfsLock } from "./vfs.ts";
 
 /**
  * An operation {@linkcode FaultVfs} can fail. File-level operations are `read`
- * (`readAt`), `append`, `truncate` and `sync` (both `sync` and `syncData`); `lock` is
- * `tryLock`; the rest are the {@linkcode Vfs} methods of the same name.
+ * (`readAt`), `append` (both `append` and `writeAt`), `truncate` and `sync` (both `sync` and
+ * `syncData`); `lock` is `tryLock`; the rest are the {@linkcode Vfs} methods of the same name.
  */
 export type FaultOp =
   | "open"

@@ -21,15 +21,21 @@ export interface CrashOptions {
   zeroTail?: boolean;
 }
 
+/** The unit in which overwrites of durable bytes survive a power loss, or do not. */
+const PAGE_SIZE = 4096;
+
 /**
- * A file's bytes and what of them is durable. REQUIRES: `durableCopy` is set before any
- * byte below `durableLength` changes (copy on write of the durable image).
+ * A file's bytes and what of them is durable. REQUIRES: before any byte below
+ * `durableLength` changes, either `durableCopy` holds the whole durable image (a cut), or
+ * `durablePages` holds the durable content of the byte's page (an overwrite).
  */
 class MemFile {
   bytes: Uint8Array = new Uint8Array(0);
   length = 0;
   durableLength = 0;
   durableCopy: Uint8Array | null = null;
+  /** Durable content of the pages overwritten since the last sync, by page index. */
+  durablePages = new Map<number, Uint8Array>();
 
   ensureCapacity(size: number): void {
     if (size <= this.bytes.length) return;
@@ -49,6 +55,23 @@ class MemFile {
     this.length += data.length;
   }
 
+  writeAt(data: Uint8Array, position: number): void {
+    const durableEnd = Math.min(position + data.length, this.durableLength);
+    if (this.durableCopy === null) {
+      for (let page = Math.floor(position / PAGE_SIZE); page * PAGE_SIZE < durableEnd; page++) {
+        if (this.durablePages.has(page)) continue;
+        const start = page * PAGE_SIZE;
+        this.durablePages.set(
+          page,
+          this.bytes.slice(start, Math.min(start + PAGE_SIZE, this.durableLength)),
+        );
+      }
+    }
+    this.ensureCapacity(position + data.length);
+    this.bytes.set(data, position);
+    this.length = Math.max(this.length, position + data.length);
+  }
+
   truncate(size: number): void {
     if (size < this.durableLength) this.keepDurableImage();
     if (size > this.length) {
@@ -61,6 +84,7 @@ class MemFile {
   markDurable(): void {
     this.durableLength = this.length;
     this.durableCopy = null;
+    this.durablePages.clear();
   }
 
   crash(random: (() => number) | undefined, zeroTail: boolean): void {
@@ -68,6 +92,10 @@ class MemFile {
       this.bytes = this.durableCopy;
       this.length = this.durableCopy.length;
     } else {
+      // Each overwritten page reached the disk whole, or not at all.
+      for (const [page, durable] of this.durablePages) {
+        if (random === undefined || random() < 0.5) this.bytes.set(durable, page * PAGE_SIZE);
+      }
       const unsynced = this.length - this.durableLength;
       const kept = random === undefined ? 0 : Math.floor(random() * (unsynced + 1));
       if (zeroTail) this.bytes.fill(0, this.durableLength, this.durableLength + kept);
@@ -293,6 +321,17 @@ class MemFileHandle implements VfsFile {
   size(): number {
     this.#check();
     return this.#file.length;
+  }
+
+  writeAt(data: Uint8Array, position: number): void {
+    this.#checkWritable();
+    checkOffset(position);
+    if (position > this.#file.length) {
+      throw new RangeError(
+        `Write at ${position} would leave a hole past the end ${this.#file.length}`,
+      );
+    }
+    this.#file.writeAt(data, position);
   }
 
   truncate(size: number): void {

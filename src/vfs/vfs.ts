@@ -27,7 +27,8 @@ export interface OpenOptions {
 }
 
 /**
- * An open file. Reads are positional; writes append at the end of the file.
+ * An open file. Reads are positional; writes append at the end of the file or overwrite
+ * in place ({@linkcode VfsFile.writeAt}).
  *
  * The legal call order: any reads and writes, then `close()`. After `close()` (or after
  * a {@linkcode MemVfs.crash}) every call throws `ClosedError`. REQUIRES: at most one
@@ -48,6 +49,12 @@ export interface VfsFile {
    * killed process, but not a power loss until {@linkcode VfsFile.syncData}).
    */
   append(data: Uint8Array): void;
+  /**
+   * Writes all of `data` at byte `position`, overwriting what is there and growing the
+   * file if it reaches past the end. Durable as an append is: after a sync. REQUIRES:
+   * `position` is at most the file's size (no holes).
+   */
+  writeAt(data: Uint8Array, position: number): void;
   /** The file's current size in bytes, including unsynced appends. */
   size(): number;
   /** Cuts (or zero-extends) the file to `size` bytes. Durable only after a sync. */

@@ -21,7 +21,7 @@ export function causedByPowerLoss(error: unknown): boolean {
 }
 
 /**
- * Counts the mutating operations made through it (`append`, `truncate`, `sync`,
+ * Counts the mutating operations made through it (`append`, `writeAt`, `truncate`, `sync`,
  * `syncData`, `syncDir`, `rename`, `remove`, `mkdir`, and `open` with `create` or
  * `truncate`). Operation number `crashAt` (1-based) takes effect, then the MemVfs
  * crashes with `crashOptions` and the call throws {@linkcode PowerLossError}; from then
@@ -147,6 +147,10 @@ class CrashPointFile implements VfsFile {
 
   append(data: Uint8Array): void {
     this.#vfs.mutate(() => this.#inner.append(data));
+  }
+
+  writeAt(data: Uint8Array, position: number): void {
+    this.#vfs.mutate(() => this.#inner.writeAt(data, position));
   }
 
   size(): number {

@@ -102,6 +102,10 @@ class GatedFile implements VfsFile {
     this.#inner.append(data);
   }
 
+  writeAt(data: Uint8Array, position: number): void {
+    this.#inner.writeAt(data, position);
+  }
+
   size(): number {
     return this.#inner.size();
   }

@@ -1,7 +1,8 @@
 // The child process of killed_process_test.ts: opens a record log on the real disk in the
 // directory given as its argument and appends durable records forever, four at a time,
 // printing "index position" for each acknowledged append. Record `index` holds
-// `killedProcessRecord(index)`, so the parent can recompute every acknowledged record.
+// `killedProcessRecord(index)`, so the parent can recompute every acknowledged record. A
+// second argument sets the log's `preallocate` option.
 
 import { RecordLog } from "../../src/record/record_log.ts";
 import { recordData } from "../_helpers/record_data.ts";
@@ -14,7 +15,8 @@ export function killedProcessRecord(index: number): Uint8Array {
 if (import.meta.main) {
   const dir = Deno.args[0];
   if (dir === undefined) throw new TypeError("Usage: _crash_child.ts <log directory>");
-  const log = await RecordLog.open(dir, { segmentSize: 256 * 1024 });
+  const preallocate = Number(Deno.args[1] ?? 0);
+  const log = await RecordLog.open(dir, { segmentSize: 256 * 1024, preallocate });
   const encoder = new TextEncoder();
   for (let index = 0;; index += 4) {
     await Promise.all([0, 1, 2, 3].map(async (offset) => {

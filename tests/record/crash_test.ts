@@ -52,7 +52,7 @@ function makePlan(seed: number): Step[] {
 }
 
 /** Runs the plan on `vfs`, recording what was acknowledged, until it ends or power fails. */
-async function runWorkload(vfs: Vfs, plan: readonly Step[]): Promise<Outcome> {
+async function runWorkload(vfs: Vfs, plan: readonly Step[], preallocate: number): Promise<Outcome> {
   const outcome: Outcome = { issued: [], durable: 0, removedBefore: 0, crashed: false };
   const errors: unknown[] = [];
   const durableUpTo = (count: number) => () => {
@@ -60,7 +60,12 @@ async function runWorkload(vfs: Vfs, plan: readonly Step[]): Promise<Outcome> {
   };
   const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
   try {
-    const log = await RecordLog.open("/wal", { vfs, segmentSize: SEGMENT_SIZE, sync: false });
+    const log = await RecordLog.open("/wal", {
+      vfs,
+      segmentSize: SEGMENT_SIZE,
+      sync: false,
+      preallocate,
+    });
     for (const step of plan) {
       const count = outcome.issued.length;
       if (step.kind === "appends") {
@@ -140,18 +145,25 @@ async function checkRecovered(mem: MemVfs, outcome: Outcome, context: string): P
   await again.close();
 }
 
-/** Crashes the workload after each mutating operation in turn, with `crash` options. */
+/**
+ * Crashes the workload after each mutating operation in turn, with `crash` options, the
+ * log keeping `preallocate` bytes of zeros ahead of its records.
+ */
 async function crashEverywhere(
   planSeed: number,
   crash: (k: number) => CrashOptions,
+  preallocate = 0,
 ): Promise<number> {
   const plan = makePlan(planSeed);
   for (let k = 1;; k++) {
     const mem = new MemVfs();
     const options = crash(k);
     const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan);
-    const context = `plan seed ${planSeed}, crash after operation ${k} ${JSON.stringify(options)}`;
+    const outcome = await runWorkload(vfs, plan, preallocate);
+    const context =
+      `plan seed ${planSeed}, preallocate ${preallocate}, crash after operation ${k} ${
+        JSON.stringify(options)
+      }`;
     assert.equal(outcome.crashed, vfs.crashed, context);
     if (!vfs.crashed) {
       assert.equal(outcome.durable, outcome.issued.length, `${context}: close made all durable`);
@@ -176,5 +188,14 @@ Deno.test("RecordLog repairs torn unsynced tails from a crash at every write", a
 Deno.test("RecordLog repairs zeroed unsynced tails from a crash at every write", async () => {
   for (const seed of [1, 2]) {
     await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }));
+  }
+});
+
+Deno.test("RecordLog with preallocated zeros keeps every durable record through a crash at every write", async () => {
+  for (const seed of [1, 2]) {
+    const operations = await crashEverywhere(seed, () => ({}), 8192);
+    assert.ok(operations > 40, `plan seed ${seed}: only ${operations} operations`);
+    await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }), 8192);
+    await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }), 8192);
   }
 });

@@ -43,6 +43,20 @@ Deno.test("DenoVfs appends after a truncate land at the new end", () =>
     assert.deepEqual(fileContents(vfs, `${dir}/data`), byteRange(0, 60));
   }));
 
+Deno.test("DenoVfs writeAt() overwrites in place and appends go past the furthest write", () =>
+  withTempDir((dir) => {
+    const file = vfs.open(`${dir}/data`, { create: true });
+    file.append(byteRange(0, 100));
+    file.writeAt(new Uint8Array([1, 2, 3]), 50);
+    file.writeAt(byteRange(98, 120), 98);
+    file.append(byteRange(120, 130));
+    assert.equal(file.size(), 130);
+    file.close();
+    const expected = byteRange(0, 130);
+    expected.set([1, 2, 3], 50);
+    assert.deepEqual(fileContents(vfs, `${dir}/data`), expected);
+  }));
+
 Deno.test("DenoVfs appends to the end of an existing file on reopen", () =>
   withTempDir((dir) => {
     vfs.open(`${dir}/data`, { create: true }).append(byteRange(0, 10));

@@ -135,6 +135,18 @@ Deno.test("FaultVfs shortWrite appends a prefix and throws ENOSPC", async () => 
   assert.deepEqual(fileContents(faults, "/db/a.log"), byteRange(0, 7));
 });
 
+Deno.test("FaultVfs fails writeAt() as an append, a short write keeping a prefix", async () => {
+  const { faults, file } = await setup();
+  faults.inject({ op: "append", kind: "shortWrite", keepBytes: 2, nth: 2 });
+  file.writeAt(new Uint8Array([9]), 1);
+  assert.throws(
+    () => file.writeAt(new Uint8Array([7, 7, 7]), 2),
+    isFault("append", "/db/a.log", "ENOSPC"),
+  );
+  assert.deepEqual(fileContents(faults, "/db/a.log"), new Uint8Array([0, 9, 7, 7]));
+  assert.equal(faults.calls("append"), 2);
+});
+
 Deno.test("FaultVfs shortWrite keeps half of the data by default", async () => {
   const { faults, file } = await setup();
   faults.inject({ op: "append", kind: "shortWrite" });

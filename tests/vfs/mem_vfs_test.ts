@@ -67,6 +67,57 @@ Deno.test("MemVfs.crash() with zeroTail reads the kept unsynced bytes as zeros",
   assert.ok(checked > 0, "no seed kept any unsynced byte");
 });
 
+Deno.test("MemVfs writeAt() overwrites in place, grows the file and refuses a hole", async () => {
+  const vfs = await vfsWithTail(100, 0);
+  const file = vfs.open("/data");
+  file.writeAt(new Uint8Array([7, 7]), 10);
+  file.writeAt(new Uint8Array([9, 9, 9]), 99);
+  assert.equal(file.size(), 102);
+  const expected = byteRange(0, 102);
+  expected.set([7, 7], 10);
+  expected.set([9, 9, 9], 99);
+  assert.deepEqual(fileContents(vfs, "/data"), expected);
+  assert.throws(() => file.writeAt(new Uint8Array(1), 103), RangeError);
+  assert.throws(() => file.writeAt(new Uint8Array(1), -1), RangeError);
+  await file.syncData();
+  vfs.crash();
+  assert.deepEqual(fileContents(vfs, "/data"), expected, "a synced overwrite survives");
+});
+
+Deno.test("MemVfs.crash() reverts overwrites of durable bytes page by page", async () => {
+  const synced = 3 * 4096;
+  const outcomes = new Set<string>();
+  for (let seed = 0; seed <= 30; seed++) {
+    const vfs = await vfsWithTail(synced, 0);
+    const file = vfs.open("/data");
+    // One write spanning pages 0 and 1, one inside page 2.
+    file.writeAt(new Uint8Array(4096).fill(0xaa), 2048);
+    file.writeAt(new Uint8Array(100).fill(0xbb), synced - 200);
+    vfs.crash(seed === 0 ? {} : { seed });
+    const contents = fileContents(vfs, "/data");
+    assert.equal(contents.length, synced, `seed ${seed}`);
+    const pages = [0, 1, 2].map((page) => {
+      const got = contents.subarray(page * 4096, (page + 1) * 4096);
+      const old = byteRange(page * 4096, (page + 1) * 4096);
+      return equal(got, old) ? "old" : "new";
+    });
+    if (seed === 0) assert.deepEqual(pages, ["old", "old", "old"], "no seed: nothing kept");
+    for (const [page, state] of pages.entries()) {
+      if (state === "old") continue;
+      const expected = byteRange(page * 4096, (page + 1) * 4096);
+      if (page < 2) expected.fill(0xaa, Math.max(0, 2048 - page * 4096), 6144 - page * 4096);
+      else expected.fill(0xbb, 4096 - 200, 4096 - 100);
+      assert.deepEqual(contents.subarray(page * 4096, (page + 1) * 4096), expected, `page ${page}`);
+    }
+    outcomes.add(pages.join());
+  }
+  assert.ok(outcomes.size > 2, `pages survive independently: ${[...outcomes].join(" | ")}`);
+});
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 Deno.test("MemVfs.crash() reverts a truncate of synced data that was not synced", async () => {
   const vfs = await vfsWithTail(10, 0);
   const file = vfs.open("/data");
