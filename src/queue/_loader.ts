@@ -1,0 +1,306 @@
+// Reads the queue's files into its state: everything at open, then only what is new (the
+// bytes appended and the files created or removed by other processes). With `repair` (the
+// caller holds the directory or the append lock) it also cuts torn tails, finishes a
+// segment removal a crash interrupted, and drops a segment whose creation was torn.
+
+import { CorruptionError } from "../errors.ts";
+import { readU64LE } from "../encoding/fixed.ts";
+import { joinPath } from "../vfs/_path.ts";
+import type { Vfs, VfsFile } from "../vfs/vfs.ts";
+import {
+  decodeMetaRecord,
+  decodeStateRecord,
+  FILE_HEADER_SIZE,
+  FileKind,
+  ITEM_INDEX_SIZE,
+  type QueueNaming,
+  type StateRecord,
+  StateType,
+} from "./_format.ts";
+import {
+  type FramedFileId,
+  readFramedHeader,
+  scanFramed,
+  type ScanResult,
+} from "./_framed_file.ts";
+import type { QueueState } from "./_queue_state.ts";
+import { Segment } from "./_segment.ts";
+
+/** What a load with repair must do through the writer's own handles. */
+export interface Repairs {
+  /** Cuts the file to `end` (a torn tail) and syncs it. */
+  cut(id: FramedFileId, end: number): Promise<void>;
+  /** Removes the files and syncs the directory. */
+  remove(paths: readonly string[]): Promise<void>;
+  /** Creates the meta file, or a missing state file of the newest segment, and syncs. */
+  create(id: FramedFileId, firstIndex: number): Promise<void>;
+}
+
+/** The files of one queue and what of them has been read. */
+export class QueueLoader {
+  readonly #vfs: Vfs;
+  readonly #dir: string;
+  readonly #naming: QueueNaming;
+  readonly #state: QueueState;
+  readonly meta: FramedFileId;
+  #metaEnd = 0;
+  #metaReader: VfsFile | undefined;
+  /** The highest state-record index seen beyond its segment's items, plus one (0: none). */
+  floor = 0;
+  #loading: Promise<unknown> = Promise.resolve();
+
+  constructor(vfs: Vfs, dir: string, naming: QueueNaming, state: QueueState) {
+    this.#vfs = vfs;
+    this.#dir = dir;
+    this.#naming = naming;
+    this.#state = state;
+    this.meta = { path: joinPath(dir, naming.meta), kind: FileKind.META, fileId: 0 };
+  }
+
+  /** Bytes of the meta file read so far. */
+  get metaEnd(): number {
+    return this.#metaEnd;
+  }
+
+  /** Records that the writer appended meta records up to `end` (applied by the writer). */
+  advanceMeta(end: number): void {
+    this.#metaEnd = end;
+  }
+
+  /** Reads whatever is new. `repairs`: the caller holds the lock; repair what a crash left. */
+  load(repairs: Repairs | undefined): Promise<void> {
+    const run = this.#loading.then(() => this.#load(repairs));
+    this.#loading = run.catch(() => {});
+    return run;
+  }
+
+  async #load(repairs: Repairs | undefined): Promise<void> {
+    const names = this.#vfs.list(this.#dir);
+    await this.#loadMeta(names, repairs);
+    const found = new Map<number, { items: boolean; state: boolean }>();
+    for (const name of names) {
+      const parsed = this.#naming.parse(name);
+      if (parsed === undefined) continue;
+      const entry = found.get(parsed.id) ?? { items: false, state: false };
+      if (parsed.kind === FileKind.ITEMS) entry.items = true;
+      else entry.state = true;
+      found.set(parsed.id, entry);
+    }
+    const state = this.#state;
+    for (const segment of [...state.segments]) {
+      if (found.get(segment.id)?.items !== true || found.get(segment.id)?.state !== true) {
+        throw new CorruptionError(
+          found.get(segment.id)?.items === true ? segment.state.path : segment.items.path,
+          0,
+          "segment file is missing",
+        );
+      }
+    }
+    const ids = [...found.keys()].sort((a, b) => a - b);
+    const highest = ids.at(-1) ?? 0;
+    if (repairs !== undefined) {
+      const leftovers = ids.filter((id) => state.removed.has(id));
+      if (leftovers.length > 0) await repairs.remove(leftovers.flatMap((id) => this.#paths(id)));
+    }
+    const newIds = ids.filter((id) => id > (state.last?.id ?? 0) && !state.removed.has(id));
+    let expected = (state.last?.id ?? 0) + 1;
+    for (const id of newIds) {
+      for (; expected < id; expected++) {
+        if (!state.removed.has(expected)) this.#missing(expected);
+      }
+      expected = id + 1;
+      const entry = found.get(id)!;
+      if (!entry.items) this.#missing(id);
+      const segment = await this.#openSegment(id, entry.state, id === highest, repairs);
+      if (segment === undefined) break;
+      const previous = state.last;
+      if (previous !== undefined) {
+        this.#loadItems(previous, true);
+        if (previous.id === id - 1 && previous.nextIndex !== segment.firstIndex) {
+          throw new CorruptionError(
+            segment.items.path,
+            20,
+            `first index ${segment.firstIndex} does not follow the previous segment's last ` +
+              `item ${previous.nextIndex - 1}`,
+          );
+        }
+        if (segment.firstIndex < previous.nextIndex) {
+          throw new CorruptionError(segment.items.path, 20, "first index goes backwards");
+        }
+      }
+      state.addSegment(segment);
+    }
+    const last = state.last;
+    if (last !== undefined) {
+      const result = this.#loadItems(last, false);
+      if (repairs !== undefined && result.size > result.end) {
+        await repairs.cut(last.items, result.end);
+      }
+    }
+    for (const segment of state.segments) await this.#loadState(segment, repairs);
+  }
+
+  /** Closes the read handles. */
+  close(): void {
+    this.#metaReader?.close();
+    this.#metaReader = undefined;
+  }
+
+  #paths(id: number): string[] {
+    return [
+      joinPath(this.#dir, this.#naming.items(id)),
+      joinPath(this.#dir, this.#naming.state(id)),
+    ];
+  }
+
+  #missing(id: number): never {
+    throw new CorruptionError(this.#paths(id)[0]!, 0, "segment file is missing");
+  }
+
+  async #loadMeta(names: readonly string[], repairs: Repairs | undefined): Promise<void> {
+    if (this.#metaEnd === 0) {
+      if (!names.includes(this.#naming.meta)) {
+        if (repairs === undefined) {
+          throw new CorruptionError(this.meta.path, 0, "meta file is missing");
+        }
+        if (names.some((name) => this.#naming.parse(name) !== undefined)) {
+          throw new CorruptionError(this.meta.path, 0, "meta file is missing");
+        }
+        await repairs.create(this.meta, 0);
+      }
+      this.#metaReader = this.#vfs.open(this.meta.path, { readOnly: true });
+      if (readFramedHeader(this.#metaReader, this.meta) === undefined) {
+        throw new CorruptionError(this.meta.path, 0, "meta file header is cut short");
+      }
+      this.#metaEnd = FILE_HEADER_SIZE;
+    }
+    const file = this.#metaReader!;
+    const result = scanFramed(file, this.meta, this.#metaEnd, false, (offset, data) => {
+      const record = decodeMetaRecord(data);
+      const applied = typeof record === "string"
+        ? { problem: record }
+        : this.#state.applyMeta(record);
+      if (typeof applied === "object") {
+        throw new CorruptionError(this.meta.path, offset, applied.problem);
+      }
+      return true;
+    });
+    this.#metaEnd = result.end;
+    if (repairs !== undefined && result.size > result.end) await repairs.cut(this.meta, result.end);
+  }
+
+  async #openSegment(
+    id: number,
+    hasState: boolean,
+    newest: boolean,
+    repairs: Repairs | undefined,
+  ): Promise<Segment | undefined> {
+    const [itemsPath, statePath] = this.#paths(id) as [string, string];
+    const itemsId: FramedFileId = { path: itemsPath, kind: FileKind.ITEMS, fileId: id };
+    const reader = this.#vfs.open(itemsPath, { readOnly: true });
+    let firstIndex: number | undefined;
+    try {
+      firstIndex = readFramedHeader(reader, itemsId);
+    } catch (error) {
+      reader.close();
+      throw error;
+    }
+    if (firstIndex === undefined) {
+      reader.close();
+      if (!newest) throw new CorruptionError(itemsPath, 0, "items file header is cut short");
+      if (repairs !== undefined) {
+        await repairs.remove(hasState ? [itemsPath, statePath] : [itemsPath]);
+      }
+      return undefined;
+    }
+    const segment = new Segment(id, firstIndex, itemsPath, statePath);
+    segment.reader = reader;
+    if (!hasState) {
+      if (!newest) this.#missing(id);
+      if (repairs === undefined) {
+        segment.close();
+        return undefined;
+      }
+      await repairs.create(segment.state, firstIndex);
+    }
+    segment.stateReader = this.#vfs.open(statePath, { readOnly: true });
+    const stateFirst = readFramedHeader(segment.stateReader, segment.state);
+    if (stateFirst === undefined && newest && repairs === undefined) {
+      segment.close();
+      return undefined;
+    }
+    if (stateFirst !== firstIndex) {
+      segment.close();
+      throw new CorruptionError(statePath, 0, "state file header does not match its items file");
+    }
+    return segment;
+  }
+
+  /** Reads new items of a segment; `whole`: a later segment exists, so none may be torn. */
+  #loadItems(segment: Segment, whole: boolean): ScanResult {
+    const result = scanFramed(
+      segment.reader!,
+      segment.items,
+      segment.itemsEnd,
+      whole,
+      (offset, data) => {
+        if (data.length < ITEM_INDEX_SIZE) {
+          throw new CorruptionError(segment.items.path, offset, "item record is cut short");
+        }
+        const applied = this.#state.applyItem(segment, readU64LE(data, 0), offset);
+        if (typeof applied === "object") {
+          throw new CorruptionError(segment.items.path, offset, applied.problem);
+        }
+        return true;
+      },
+    );
+    segment.itemsEnd = result.end;
+    return result;
+  }
+
+  async #loadState(segment: Segment, repairs: Repairs | undefined): Promise<void> {
+    const isLast = segment === this.#state.last;
+    const result = scanFramed(
+      segment.stateReader!,
+      segment.state,
+      segment.stateEnd,
+      false,
+      (offset, data) => {
+        const record = decodeStateRecord(data);
+        if (typeof record === "string") {
+          throw new CorruptionError(segment.state.path, offset, record);
+        }
+        if (record.type !== StateType.DELETE && !this.#state.consumers.has(record.consumer)) {
+          if (repairs === undefined) return false;
+          throw new CorruptionError(
+            segment.state.path,
+            offset,
+            `unknown consumer ${record.consumer}`,
+          );
+        }
+        const applied = this.#state.applyState(segment, record);
+        if (typeof applied === "object") {
+          throw new CorruptionError(segment.state.path, offset, applied.problem);
+        }
+        if (applied === "ahead") {
+          // Only a power loss without sync loses items that state records name; the writer
+          // starts a new segment above them so that no index is given twice.
+          if (repairs === undefined && isLast) return false;
+          this.floor = Math.max(this.floor, maxIndex(record) + 1);
+        }
+        return true;
+      },
+    );
+    segment.stateEnd = result.end;
+    if (repairs !== undefined && result.size > result.end) {
+      await repairs.cut(segment.state, result.end);
+    }
+  }
+}
+
+function maxIndex(record: StateRecord): number {
+  if (record.type === StateType.DELETE || record.type === StateType.ACK) {
+    return Math.max(...record.indices);
+  }
+  return record.index;
+}

@@ -1,0 +1,421 @@
+// The queue's single writer per process: a group commit loop that takes every waiting
+// operation, holds the append lock (with file locking) and reads what other processes
+// appended, frames items and state records, writes each file once, syncs once per file
+// when any member asked, and removes segments whose items are all settled.
+
+import { LockedError, StoreFailedError } from "../errors.ts";
+import type { Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
+import { joinPath } from "../vfs/_path.ts";
+import {
+  encodeItem,
+  encodeMetaRecord,
+  encodeStateRecord,
+  type MetaRecord,
+  MetaType,
+  type QueueNaming,
+  type StateRecord,
+} from "./_format.ts";
+import { createFramedFile, FramedAppender, type FramedFileId } from "./_framed_file.ts";
+import type { QueueLoader, Repairs } from "./_loader.ts";
+import type { ConsumerState, QueueState } from "./_queue_state.ts";
+import { Segment } from "./_segment.ts";
+import type { QueueSettings } from "./_options.ts";
+import { QueueFullError } from "./errors.ts";
+
+/** A state record to append, for the segment holding `index`. */
+export interface StateWrite {
+  index: number;
+  record: StateRecord;
+}
+
+interface ItemsOp {
+  items: Uint8Array[];
+  sync: boolean;
+  resolve: (range: [number, number]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface StateOp {
+  writes: StateWrite[];
+  sync: boolean;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+interface ConsumerOp {
+  name: string;
+  resolve: (consumer: ConsumerState) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Handle {
+  file: VfsFile;
+  /** Where the handle's next append lands, as far as it knows. */
+  end: number;
+}
+
+/** Where the writer works. */
+export interface WriterSetup {
+  vfs: Vfs;
+  dir: string;
+  naming: QueueNaming;
+  state: QueueState;
+  loader: QueueLoader;
+  settings: QueueSettings;
+  /** Called with each item written, to cache it. */
+  onWritten: (index: number, data: Uint8Array) => void;
+  /** Called after each group, once its changes are applied. */
+  onGroup: () => void;
+}
+
+/** Group commit of every change to the queue's files. */
+export class QueueWriter {
+  readonly #setup: WriterSetup;
+  readonly #handles = new Map<string, Handle>();
+  #itemOps: ItemsOp[] = [];
+  #stateOps: StateOp[] = [];
+  #consumerOps: ConsumerOp[] = [];
+  #inflight: ItemsOp[] = [];
+  #pumping = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #idle: Promise<void> = Promise.resolve();
+  #markIdle: () => void = () => {};
+  #failure: unknown = undefined;
+  #closed = false;
+  /** Files appended to since their last sync. */
+  readonly #dirty = new Set<string>();
+
+  constructor(setup: WriterSetup) {
+    this.#setup = setup;
+  }
+
+  /** The first write or sync failure, once the writer is poisoned. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Resolves once no group is in progress. */
+  get idle(): Promise<void> {
+    return this.#idle;
+  }
+
+  /** The repairs a load under the lock makes through the writer's handles. */
+  readonly repairs: Repairs = {
+    cut: async (id, end) => {
+      const handle = this.#handle(id.path);
+      handle.file.truncate(end);
+      handle.end = end;
+      await handle.file.syncData();
+    },
+    remove: async (paths) => {
+      for (const path of paths) {
+        this.#handles.get(path)?.file.close();
+        this.#handles.delete(path);
+        this.#dirty.delete(path);
+        try {
+          this.#setup.vfs.remove(path);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+        }
+      }
+      await this.#setup.vfs.syncDir(this.#setup.dir);
+    },
+    create: async (id, firstIndex) => {
+      const file = createFramedFile(this.#setup.vfs, id, firstIndex);
+      this.#handles.set(id.path, { file, end: file.size() });
+      await file.syncData();
+      await this.#setup.vfs.syncDir(this.#setup.dir);
+    },
+  };
+
+  /** Appends items; resolves with the first and last index once written (and synced). */
+  writeItems(items: Uint8Array[], sync: boolean): Promise<[number, number]> {
+    return this.#enqueue((resolve, reject) => {
+      this.#itemOps.push({ items, sync, resolve, reject });
+    });
+  }
+
+  /** Appends state records; resolves once written (and synced). */
+  writeState(writes: StateWrite[], sync: boolean): Promise<void> {
+    return this.#enqueue((resolve, reject) => {
+      this.#stateOps.push({ writes, sync, resolve, reject });
+    });
+  }
+
+  /** Registers a consumer durably (or finds it); resolves with its state. */
+  registerConsumer(name: string): Promise<ConsumerState> {
+    return this.#enqueue((resolve, reject) => this.#consumerOps.push({ name, resolve, reject }));
+  }
+
+  /** Runs one empty group: with file locking, takes the lock and reads what is new. */
+  refresh(): Promise<void> {
+    return this.writeState([], false);
+  }
+
+  /** Closes every handle. REQUIRES: `idle` has resolved. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    const error = new StoreFailedError("Queue was closed before the write was stored");
+    for (const op of this.#itemOps) op.reject(error);
+    this.#itemOps = [];
+    for (const handle of this.#handles.values()) handle.file.close();
+    this.#handles.clear();
+  }
+
+  /** Syncs every file written since its last sync. */
+  async syncAll(): Promise<void> {
+    const paths = [...this.#dirty];
+    this.#dirty.clear();
+    await Promise.all(paths.map((path) => this.#handles.get(path)?.file.syncData()));
+  }
+
+  #enqueue<T>(
+    push: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+  ): Promise<T> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failedError());
+    const promise = new Promise<T>(push);
+    this.#kick();
+    return promise;
+  }
+
+  #kick(): void {
+    if (this.#pumping || this.#closed) return;
+    this.#pumping = true;
+    this.#idle = new Promise((resolve) => this.#markIdle = resolve);
+    queueMicrotask(() => void this.#pump());
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (
+        this.#stateOps.length > 0 || this.#consumerOps.length > 0 ||
+        (this.#itemOps.length > 0 && this.#retry === undefined)
+      ) {
+        const stateOps = this.#stateOps;
+        const consumerOps = this.#consumerOps;
+        this.#stateOps = [];
+        this.#consumerOps = [];
+        try {
+          await this.#group(stateOps, consumerOps);
+        } catch (error) {
+          this.#fail(error, [...this.#inflight, ...stateOps, ...consumerOps]);
+        } finally {
+          this.#inflight = [];
+        }
+      }
+    } finally {
+      this.#pumping = false;
+      this.#markIdle();
+    }
+  }
+
+  async #group(stateOps: StateOp[], consumerOps: ConsumerOp[]): Promise<void> {
+    const lock = await this.#lock();
+    try {
+      if (lock !== undefined) await this.#setup.loader.load(this.repairs);
+      const state = this.#setup.state;
+      const floor = this.#setup.loader.floor;
+      if (state.last === undefined || floor > state.nextIndex) {
+        await this.#roll(Math.max(floor, state.nextIndex));
+      }
+      for (const op of consumerOps) op.resolve(await this.#register(op.name));
+      const itemOps = this.#takeItemOps();
+      this.#inflight = itemOps;
+      const sync = [...itemOps, ...stateOps].some((op) => op.sync);
+      const written = await this.#appendItems(itemOps);
+      this.#appendState(stateOps.flatMap((op) => op.writes));
+      if (sync) await this.syncAll();
+      await this.#removeSettled();
+      for (const [op, range] of written) op.resolve(range);
+      for (const op of stateOps) op.resolve();
+      this.#setup.onGroup();
+    } finally {
+      lock?.release();
+    }
+  }
+
+  /** With file locking, waits for the append lock. */
+  async #lock(): Promise<VfsLock | undefined> {
+    if (!this.#setup.settings.fileLocking) return undefined;
+    const path = joinPath(this.#setup.dir, this.#setup.naming.appendLock);
+    for (let wait = 0;; wait = Math.min(wait + 1, 4)) {
+      try {
+        return this.#setup.vfs.tryLock(path);
+      } catch (error) {
+        if (!(error instanceof LockedError)) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  /** The item operations that fit; rejects or holds back the rest when the queue is full. */
+  #takeItemOps(): ItemsOp[] {
+    const { maxFiles, maxFileSize, whenFull } = this.#setup.settings;
+    const state = this.#setup.state;
+    const last = state.last!;
+    const full = state.segments.length >= maxFiles && last.itemsEnd >= maxFileSize;
+    if (!full || this.#itemOps.length === 0) {
+      const ops = this.#itemOps;
+      this.#itemOps = [];
+      return ops;
+    }
+    if (whenFull === "error") {
+      const error = new QueueFullError(maxFiles, maxFileSize);
+      for (const op of this.#itemOps) op.reject(error);
+      this.#itemOps = [];
+    } else if (this.#retry === undefined && !this.#closed) {
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined;
+        this.#kick();
+      }, this.#setup.settings.pollIntervalMs);
+    }
+    return [];
+  }
+
+  async #appendItems(ops: ItemsOp[]): Promise<[ItemsOp, [number, number]][]> {
+    const state = this.#setup.state;
+    if (ops.length === 0) return [];
+    if (state.last!.itemsEnd >= this.#setup.settings.maxFileSize) await this.#roll(state.nextIndex);
+    const segment = state.last!;
+    const appender = new FramedAppender(segment.items, segment.itemsEnd);
+    const done: [ItemsOp, [number, number]][] = [];
+    const placed: [number, number, Uint8Array][] = [];
+    let next = segment.nextIndex;
+    for (const op of ops) {
+      const first = next;
+      for (const item of op.items) {
+        placed.push([next, appender.add(encodeItem(next, item)), item]);
+        next++;
+      }
+      done.push([op, [first, next - 1]]);
+    }
+    this.#write(segment.items, segment.itemsEnd, appender);
+    segment.itemsEnd = appender.end;
+    for (const [index, offset, item] of placed) {
+      state.applyItem(segment, index, offset);
+      this.#setup.onWritten(index, item);
+    }
+    return done;
+  }
+
+  #appendState(writes: StateWrite[]): void {
+    const state = this.#setup.state;
+    const bySegment = new Map<Segment, StateRecord[]>();
+    for (const write of writes) {
+      const segment = state.segmentOf(write.index);
+      if (segment === undefined) continue;
+      const records = bySegment.get(segment) ?? [];
+      records.push(write.record);
+      bySegment.set(segment, records);
+    }
+    for (const [segment, records] of bySegment) {
+      const appender = new FramedAppender(segment.state, segment.stateEnd);
+      for (const record of records) appender.add(encodeStateRecord(record));
+      this.#write(segment.state, segment.stateEnd, appender);
+      segment.stateEnd = appender.end;
+      for (const record of records) state.applyState(segment, record);
+    }
+  }
+
+  async #register(name: string): Promise<ConsumerState> {
+    const state = this.#setup.state;
+    const known = state.byName.get(name);
+    if (known !== undefined) return known;
+    let id = 1;
+    for (const consumer of state.consumers.values()) id = Math.max(id, consumer.id + 1);
+    const record: MetaRecord = {
+      type: MetaType.CONSUMER,
+      id,
+      start: state.oldestLive() ?? state.nextIndex,
+      name,
+    };
+    await this.#appendMeta(record);
+    return state.byName.get(name)!;
+  }
+
+  /** Appends a meta record, syncs it, then applies it. */
+  async #appendMeta(record: MetaRecord): Promise<void> {
+    const loader = this.#setup.loader;
+    const appender = new FramedAppender(loader.meta, loader.metaEnd);
+    appender.add(encodeMetaRecord(record));
+    this.#write(loader.meta, loader.metaEnd, appender);
+    loader.advanceMeta(appender.end);
+    this.#dirty.delete(loader.meta.path);
+    await this.#handle(loader.meta.path).file.syncData();
+    this.#setup.state.applyMeta(record);
+  }
+
+  /** Starts a new segment at `firstIndex` after making the current one durable. */
+  async #roll(firstIndex: number): Promise<void> {
+    const state = this.#setup.state;
+    const last = state.last;
+    if (last !== undefined && this.#dirty.delete(last.items.path)) {
+      await this.#handle(last.items.path).file.syncData();
+    }
+    const { dir, naming, vfs } = this.#setup;
+    const id = Math.max(last?.id ?? 0, ...state.removed) + 1;
+    const segment = new Segment(
+      id,
+      firstIndex,
+      joinPath(dir, naming.items(id)),
+      joinPath(dir, naming.state(id)),
+    );
+    for (const file of [segment.items, segment.state]) {
+      const created = createFramedFile(vfs, file, firstIndex);
+      this.#handles.set(file.path, { file: created, end: created.size() });
+      await created.syncData();
+    }
+    await vfs.syncDir(dir);
+    segment.reader = vfs.open(segment.items.path, { readOnly: true });
+    segment.stateReader = vfs.open(segment.state.path, { readOnly: true });
+    state.addSegment(segment);
+  }
+
+  /** Removes every segment but the last whose items are all settled. */
+  async #removeSettled(): Promise<void> {
+    const state = this.#setup.state;
+    for (const segment of state.segments.slice(0, -1)) {
+      if (segment.live > 0) continue;
+      await this.#appendMeta({ type: MetaType.REMOVED, segment: segment.id });
+      await this.repairs.remove([segment.items.path, segment.state.path]);
+    }
+  }
+
+  /** Writes an appender's bytes to its file, whose records end at `end`. */
+  #write(id: FramedFileId, end: number, appender: FramedAppender): void {
+    if (appender.empty) return;
+    const handle = this.#handle(id.path);
+    if (handle.end !== end) handle.file.truncate(end);
+    appender.writeTo(handle.file);
+    handle.end = appender.end;
+    this.#dirty.add(id.path);
+  }
+
+  #handle(path: string): Handle {
+    let handle = this.#handles.get(path);
+    if (handle === undefined) {
+      const file = this.#setup.vfs.open(path);
+      handle = { file, end: file.size() };
+      this.#handles.set(path, handle);
+    }
+    return handle;
+  }
+
+  #failedError(): StoreFailedError {
+    return new StoreFailedError("Queue failed on an earlier write or sync", {
+      cause: this.#failure,
+    });
+  }
+
+  #fail(cause: unknown, ops: { reject: (error: unknown) => void }[]): void {
+    if (this.#failure === undefined) this.#failure = cause;
+    const error = new StoreFailedError("Queue write or sync failed", { cause });
+    for (const op of [...ops, ...this.#itemOps, ...this.#stateOps, ...this.#consumerOps]) {
+      op.reject(error);
+    }
+    this.#itemOps = [];
+    this.#stateOps = [];
+    this.#consumerOps = [];
+  }
+}
