@@ -14,6 +14,7 @@ import { readU16LE, readU32LE, readU64LE, writeU32LE, writeU64LE } from "../enco
 import { CorruptionError } from "../errors.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs } from "../vfs/vfs.ts";
+import { readSmallFile, replaceSmallFile } from "./_small_file.ts";
 
 export const CHECKPOINT_FILE = "CHECKPOINT";
 export const CHECKPOINT_TEMP_FILE = "CHECKPOINT.tmp";
@@ -103,31 +104,16 @@ export function decodeCheckpoint(path: string, bytes: Uint8Array): Checkpoint {
 /** Reads the checkpoint of the store in `dir`; undefined when there is none yet. */
 export function readCheckpoint(vfs: Vfs, dir: string): Checkpoint | undefined {
   const path = joinPath(dir, CHECKPOINT_FILE);
-  if (!vfs.exists(path)) return undefined;
-  const file = vfs.open(path, { readOnly: true });
-  try {
-    const bytes = new Uint8Array(file.size());
-    file.readAt(bytes, 0);
-    return decodeCheckpoint(path, bytes);
-  } finally {
-    file.close();
-  }
+  const bytes = readSmallFile(vfs, path);
+  return bytes === undefined ? undefined : decodeCheckpoint(path, bytes);
 }
 
 /** Replaces the checkpoint atomically and durably. */
-export async function writeCheckpoint(
-  vfs: Vfs,
-  dir: string,
-  checkpoint: Checkpoint,
-): Promise<void> {
-  const temp = joinPath(dir, CHECKPOINT_TEMP_FILE);
-  const file = vfs.open(temp, { create: true, truncate: true });
-  try {
-    file.append(encodeCheckpoint(checkpoint));
-    await file.syncData();
-  } finally {
-    file.close();
-  }
-  vfs.rename(temp, joinPath(dir, CHECKPOINT_FILE));
-  await vfs.syncDir(dir);
+export function writeCheckpoint(vfs: Vfs, dir: string, checkpoint: Checkpoint): Promise<void> {
+  return replaceSmallFile(
+    vfs,
+    joinPath(dir, CHECKPOINT_FILE),
+    joinPath(dir, CHECKPOINT_TEMP_FILE),
+    encodeCheckpoint(checkpoint),
+  );
 }

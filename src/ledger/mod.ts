@@ -33,3 +33,16 @@ export type {
   LedgerStoreStats,
   WaitForEntryOptions,
 } from "./types.ts";
+export { FileLedgerMetadataStore } from "./file_metadata_store.ts";
+export {
+  type Ensemble,
+  type LedgerMetadata,
+  type LedgerMetadataState,
+  type LedgerMetadataStore,
+  MemoryLedgerMetadataStore,
+  type VersionedLedgerMetadata,
+} from "./metadata.ts";
+export { type LedgerStoreClient, LocalStoreClient } from "./store_client.ts";
+export { LedgerWriter, type LedgerWriterOptions } from "./ledger_writer.ts";
+export { LedgerReader, type LedgerReaderOptions } from "./ledger_reader.ts";
+export { recoverLedger, type RecoverLedgerOptions } from "./recover_ledger.ts";
