@@ -216,7 +216,10 @@ export class QueueLoader {
     const segment = new Segment(id, firstIndex, itemsPath, statePath);
     segment.reader = reader;
     if (!hasState) {
-      if (!newest) this.#missing(id);
+      if (!newest) {
+        reader.close();
+        throw new CorruptionError(statePath, 0, "segment file is missing");
+      }
       if (repairs === undefined) {
         segment.close();
         return undefined;
