@@ -4,15 +4,15 @@
 // Format: docs/ledger_format.md.
 
 import { equalBytes } from "../encoding/bytes.ts";
-import { ClosedError, CorruptionError, StoreFailedError } from "../errors.ts";
+import { ClosedError, StoreFailedError } from "../errors.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
-import { RecordLog } from "../record/record_log.ts";
+import type { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
 import { checkEntryId, checkFlag, checkLedgerId, checkOptionsObject } from "./_checks.ts";
-import { CHECKPOINT_TEMP_FILE, readCheckpoint, writeCheckpoint } from "./_checkpoint_file.ts";
+import { Checkpointer } from "./_checkpointer.ts";
 import {
   ADD_HEADER_SIZE,
   encodeAdd,
@@ -21,7 +21,9 @@ import {
   FLAG_RECOVERY,
   JournalKind,
 } from "./_journal_records.ts";
-import { infoOf, LedgerTable } from "./_ledger_table.ts";
+import { infoOf, type LedgerTable } from "./_ledger_table.ts";
+import { longPoll } from "./_long_poll.ts";
+import { MemtableBudget } from "./_memtable_budget.ts";
 import { OrderedApply } from "./_ordered_apply.ts";
 import { StoreMetrics } from "./_store_metrics.ts";
 import {
@@ -29,7 +31,8 @@ import {
   type LedgerStoreOptions,
   type StoreSettings,
 } from "./_store_options.ts";
-import { CLOSED, FENCED, ledgerFileNames, Workspace } from "./_workspace.ts";
+import { LEDGERS_DIR, recoverStore } from "./_store_recovery.ts";
+import { CLOSED, FENCED, Workspace } from "./_workspace.ts";
 import {
   EntryConflictError,
   LedgerClosedError,
@@ -47,9 +50,6 @@ import type {
 } from "./types.ts";
 
 export type { LedgerStoreOptions };
-
-const JOURNAL_DIR = "journal";
-const LEDGERS_DIR = "ledgers";
 
 /**
  * One ledger store (a "bookie"): ledgers of entries with client-assigned ids, each in a
@@ -83,30 +83,19 @@ const LEDGERS_DIR = "ledgers";
  * ```
  */
 export class LedgerStore {
-  readonly #vfs: Vfs;
-  readonly #dir: string;
   readonly #lock: VfsLock;
   readonly #journal: RecordLog;
   readonly #table: LedgerTable;
   readonly #settings: StoreSettings;
   readonly #metrics: StoreMetrics;
   readonly #apply = new OrderedApply();
+  readonly #checkpointer: Checkpointer;
+  readonly #budget: MemtableBudget;
   readonly #replayed: number;
-  /** The position of the last journal record applied (replay restarts there). */
-  #appliedPosition: number;
-  /** The applied position at the last checkpoint. */
-  #checkpointedPosition: number;
-  #checkpointRun: Promise<void> = Promise.resolve();
-  #autoCheckpoint = false;
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  #flushAll = false;
-  readonly #flushDue = new Set<Workspace>();
-  #roomWaiters: (() => void)[] = [];
   #failure: unknown;
   #closing: Promise<void> | undefined;
 
   private constructor(parts: {
-    vfs: Vfs;
     dir: string;
     lock: VfsLock;
     journal: RecordLog;
@@ -115,17 +104,29 @@ export class LedgerStore {
     registry: MetricsRegistry;
     position: number;
     replayed: number;
+    vfs: Vfs;
   }) {
-    this.#vfs = parts.vfs;
-    this.#dir = parts.dir;
     this.#lock = parts.lock;
     this.#journal = parts.journal;
     this.#table = parts.table;
     this.#settings = parts.settings;
     this.#metrics = new StoreMetrics(parts.registry, parts.dir.split("/").at(-1) || "/");
-    this.#appliedPosition = parts.position;
-    this.#checkpointedPosition = parts.position;
     this.#replayed = parts.replayed;
+    const flush = (workspace: Workspace) => this.#flushOne(workspace);
+    const fail = (error: unknown) => this.#fail(error);
+    this.#budget = new MemtableBudget(parts.table, parts.settings, flush, fail);
+    this.#checkpointer = new Checkpointer({
+      vfs: parts.vfs,
+      dir: parts.dir,
+      table: parts.table,
+      journal: parts.journal,
+      position: parts.position,
+      checkpointBytes: parts.settings.checkpointBytes,
+      flush,
+      fail,
+      failure: () => this.#failureCause(),
+      seconds: this.#metrics.checkpointSeconds,
+    });
   }
 
   /**
@@ -149,44 +150,18 @@ export class LedgerStore {
     const vfs = options.vfs ?? new DenoVfs();
     await ensureDir(vfs, joinPath(path, LEDGERS_DIR));
     const lock = vfs.tryLock(joinPath(path, "LOCK"));
-    let journal: RecordLog | undefined;
-    const table = new LedgerTable(vfs, joinPath(path, LEDGERS_DIR));
     try {
-      const temp = joinPath(path, CHECKPOINT_TEMP_FILE);
-      if (vfs.exists(temp)) vfs.remove(temp);
-      const checkpoint = readCheckpoint(vfs, path);
-      for (const saved of checkpoint?.ledgers ?? []) {
-        table.live.set(saved.ledgerId, Workspace.load(vfs, table.dir, saved));
-      }
-      await removeStrayFiles(vfs, table);
       const registry = settings.metrics ?? new MetricsRegistry();
-      journal = await RecordLog.open(joinPath(path, JOURNAL_DIR), {
-        vfs,
-        lock: false,
-        sync: true,
-        segmentSize: settings.journalSegmentSize,
-        maxRecordSize: settings.maxEntrySize + ADD_HEADER_SIZE,
-        metrics: registry,
-      });
-      const from = checkpoint?.journalPosition;
-      checkJournalCovers(journal, from);
-      const replayed = table.replay(journal, from, settings.maxMemtableBytes);
-      const store = new LedgerStore({
-        vfs,
-        dir: path,
-        lock,
-        journal,
-        table,
-        settings,
-        registry,
-        position: replayed.last ?? from ?? 0,
-        replayed: replayed.count,
-      });
-      if (table.deleting.size > 0) await store.checkpoint();
+      const recovered = await recoverStore(vfs, path, settings, registry);
+      const store = new LedgerStore({ ...recovered, vfs, dir: path, lock, settings, registry });
+      if (recovered.table.deleting.size > 0) {
+        await store.checkpoint().catch(async (error) => {
+          await store.close().catch(() => {});
+          throw error;
+        });
+      }
       return store;
     } catch (error) {
-      for (const workspace of table.live.values()) workspace.close();
-      await journal?.close().catch(() => {});
       lock.release();
       throw error;
     }
@@ -251,7 +226,10 @@ export class LedgerStore {
     const create = checkFlag(options.create, "create");
     this.#checkWritable();
     const started = performance.now();
-    if (this.#table.memtableBytes >= this.#settings.maxMemtableBytes) await this.#room();
+    if (this.#budget.full) {
+      this.#metrics.backPressureWaits.add();
+      await this.#budget.room(() => this.#checkWritable());
+    }
     let workspace = this.#table.live.get(ledgerId);
     if (workspace === undefined) {
       if (!create) throw new NoSuchLedgerError(ledgerId);
@@ -276,7 +254,8 @@ export class LedgerStore {
       if (!this.#table.applyAdd(target, entryId, held, lac)) return;
       this.#metrics.adds.add();
       this.#metrics.addedBytes.add(held.length);
-      this.#afterAdd(target);
+      target.wake();
+      this.#budget.afterAdd(target);
     });
     workspace.inFlight.set(entryId, { payload: held, done });
     try {
@@ -369,7 +348,11 @@ export class LedgerStore {
       signal?.throwIfAborted();
       const workspace = this.#readable(ledgerId);
       if (workspace.lastEntryId > afterEntryId) return Promise.resolve(infoOf(workspace));
-      return this.#longPoll(workspace, afterEntryId, timeout, signal);
+      return longPoll(workspace, afterEntryId, timeout, signal, () => {
+        if (this.#closing !== undefined) return new ClosedError("Ledger store is closed");
+        if (this.#table.live.get(ledgerId) !== workspace) return new NoSuchLedgerError(ledgerId);
+        return undefined;
+      });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -429,7 +412,7 @@ export class LedgerStore {
       this.#table.applyDelete(workspace);
       workspace.wake();
     });
-    await this.#queueCheckpoint();
+    await this.#checkpointer.queue();
   }
 
   /**
@@ -460,7 +443,7 @@ export class LedgerStore {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#queueCheckpoint();
+    return this.#checkpointer.queue();
   }
 
   /**
@@ -507,12 +490,11 @@ export class LedgerStore {
     await this.#apply.drained();
     let error: unknown;
     if (this.#failureCause() === undefined) {
-      await this.#queueCheckpoint().catch((failed) => error = failed);
+      await this.#checkpointer.queue().catch((failed) => error = failed);
     } else {
-      await this.#checkpointRun.catch(() => {});
+      await this.#checkpointer.idle();
     }
-    clearTimeout(this.#flushTimer);
-    this.#wakeRoom();
+    this.#budget.stop();
     const workspaces = [...this.#table.live.values(), ...this.#table.deleting.values()];
     for (const workspace of workspaces) workspace.wake();
     try {
@@ -576,38 +558,8 @@ export class LedgerStore {
           cause: error,
         });
       }
-      this.#appliedPosition = position;
-      if (
-        !this.#autoCheckpoint &&
-        position - this.#checkpointedPosition >= this.#settings.checkpointBytes
-      ) {
-        this.#autoCheckpoint = true;
-        this.#queueCheckpoint().catch(() => {}).finally(() => this.#autoCheckpoint = false);
-      }
+      this.#checkpointer.applied(position);
     });
-  }
-
-  #afterAdd(workspace: Workspace): void {
-    workspace.wake();
-    if (workspace.memtableBytes >= this.#settings.flushBytes) this.#flushDue.add(workspace);
-    if (this.#table.memtableBytes >= this.#settings.maxMemtableBytes / 2) this.#flushAll = true;
-    if (this.#flushDue.size > 0 || this.#flushAll) this.#scheduleFlush();
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushTimer !== undefined || this.#closing !== undefined) return;
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined;
-      const due = this.#flushAll ? [...this.#table.live.values()] : [...this.#flushDue];
-      this.#flushAll = false;
-      this.#flushDue.clear();
-      try {
-        for (const workspace of due) this.#flushOne(workspace);
-      } catch (error) {
-        this.#fail(error);
-      }
-      this.#wakeRoom();
-    }, 0);
   }
 
   #flushOne(workspace: Workspace): void {
@@ -615,93 +567,7 @@ export class LedgerStore {
     const freed = this.#table.flush(workspace);
     this.#metrics.flushes.add();
     this.#metrics.flushedBytes.add(freed);
-  }
-
-  /** Waits until the memtables have room (back-pressure), flushing them meanwhile. */
-  async #room(): Promise<void> {
-    this.#metrics.backPressureWaits.add();
-    while (this.#table.memtableBytes >= this.#settings.maxMemtableBytes) {
-      this.#flushAll = true;
-      this.#scheduleFlush();
-      await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
-      this.#checkWritable();
-    }
-  }
-
-  #wakeRoom(): void {
-    for (const resolve of this.#roomWaiters.splice(0)) resolve();
-  }
-
-  #queueCheckpoint(): Promise<void> {
-    const run = this.#checkpointRun.catch(() => {}).then(() => this.#runCheckpoint());
-    this.#checkpointRun = run;
-    return run;
-  }
-
-  async #runCheckpoint(): Promise<void> {
-    const cause = this.#failureCause();
-    if (cause !== undefined) {
-      throw new StoreFailedError("Ledger store failed on an earlier write or sync", { cause });
-    }
-    const started = performance.now();
-    try {
-      const position = this.#appliedPosition;
-      const ledgers = [];
-      const syncs: Promise<void>[] = [];
-      for (const workspace of this.#table.live.values()) {
-        if (!workspace.created) continue;
-        this.#flushOne(workspace);
-        ledgers.push(workspace.checkpointState());
-        if (workspace.dirty) syncs.push(workspace.sync());
-      }
-      const removals = [...this.#table.deleted];
-      const dirDirty = this.#table.dirDirty;
-      this.#table.dirDirty = false;
-      this.#wakeRoom();
-      await Promise.all(syncs);
-      if (dirDirty) await this.#vfs.syncDir(this.#table.dir);
-      await writeCheckpoint(this.#vfs, this.#dir, { journalPosition: position, ledgers });
-      this.#checkpointedPosition = position;
-      await this.#journal.removeBefore(position);
-      if (removals.length > 0) {
-        this.#table.removeDeleted(removals);
-        await this.#vfs.syncDir(this.#table.dir);
-      }
-    } catch (error) {
-      this.#fail(error);
-      if (error instanceof StoreFailedError) throw error;
-      throw new StoreFailedError("Ledger store checkpoint failed", { cause: error });
-    }
-    this.#metrics.checkpointSeconds.record((performance.now() - started) / 1000);
-  }
-
-  #longPoll(
-    workspace: Workspace,
-    afterEntryId: number,
-    timeout: number,
-    signal: AbortSignal | undefined,
-  ): Promise<LedgerInfo> {
-    const flags = workspace.flags;
-    return new Promise<LedgerInfo>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const finish = (error?: unknown): void => {
-        workspace.waiters.delete(check);
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", abort);
-        if (error === undefined) resolve(infoOf(workspace));
-        else reject(error);
-      };
-      const check = (): void => {
-        if (this.#closing !== undefined) finish(new ClosedError("Ledger store is closed"));
-        else if (this.#table.live.get(workspace.ledgerId) !== workspace) {
-          finish(new NoSuchLedgerError(workspace.ledgerId));
-        } else if (workspace.lastEntryId > afterEntryId || workspace.flags !== flags) finish();
-      };
-      const abort = (): void => finish(signal!.reason);
-      workspace.waiters.add(check);
-      signal?.addEventListener("abort", abort, { once: true });
-      if (timeout !== Infinity) timer = setTimeout(() => finish(), timeout);
-    });
+    this.#budget.wake();
   }
 
   #readable(ledgerId: number): Workspace {
@@ -713,7 +579,7 @@ export class LedgerStore {
 
   #fail(error: unknown): void {
     this.#failure ??= error;
-    this.#wakeRoom();
+    this.#budget.wake();
   }
 
   #failureCause(): unknown {
@@ -731,35 +597,4 @@ export class LedgerStore {
       throw new StoreFailedError("Ledger store failed on an earlier write or sync", { cause });
     }
   }
-}
-
-/**
- * Checks that the journal still holds the record the checkpoint names (0: none yet).
- *
- * @throws {CorruptionError} When it lies outside the journal's live records.
- */
-function checkJournalCovers(journal: RecordLog, from: number | undefined): void {
-  if (from === undefined || from === 0) return;
-  const { firstPosition, endPosition } = journal.stats();
-  if (from < firstPosition || from >= endPosition) {
-    const { path } = journal.locate(firstPosition);
-    throw new CorruptionError(
-      path,
-      0,
-      `journal holds positions ${firstPosition} to ${endPosition}, not the checkpoint's ${from}`,
-    );
-  }
-}
-
-/** Removes files in the ledgers directory that the checkpoint does not name. */
-async function removeStrayFiles(vfs: Vfs, table: LedgerTable): Promise<void> {
-  const named = new Set<string>();
-  for (const id of table.live.keys()) for (const name of ledgerFileNames(id)) named.add(name);
-  let removed = false;
-  for (const name of vfs.list(table.dir)) {
-    if (named.has(name)) continue;
-    vfs.remove(joinPath(table.dir, name));
-    removed = true;
-  }
-  if (removed) await vfs.syncDir(table.dir);
 }
