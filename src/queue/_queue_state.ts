@@ -179,8 +179,9 @@ export class QueueState {
   oldestLive(): number | undefined {
     for (const segment of this.segments) {
       if (segment.live === 0) continue;
-      for (let index = segment.firstIndex; index < segment.nextIndex; index++) {
+      for (let index = segment.settledBelow; index < segment.nextIndex; index++) {
         if (!this.settled(segment, index)) return index;
+        segment.settledBelow = index + 1;
       }
     }
     return undefined;
@@ -201,6 +202,7 @@ export class QueueState {
     this.length = 0;
     for (const segment of this.segments) {
       segment.live = 0;
+      segment.settledBelow = segment.firstIndex;
       for (let index = segment.firstIndex; index < segment.nextIndex; index++) {
         if (!this.settled(segment, index)) segment.live++;
       }

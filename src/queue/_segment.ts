@@ -19,6 +19,8 @@ export class Segment {
   stateEnd: number;
   /** Items neither deleted nor acknowledged by every consumer that needs them. */
   live = 0;
+  /** Every item below this index is settled (a hint for finding the oldest live item). */
+  settledBelow: number;
   /** A read handle on the items file, opened on first use. */
   reader: VfsFile | undefined;
   /** A read handle on the state file, opened on first use. */
@@ -29,6 +31,7 @@ export class Segment {
   constructor(id: number, firstIndex: number, itemsPath: string, statePath: string) {
     this.id = id;
     this.firstIndex = firstIndex;
+    this.settledBelow = firstIndex;
     this.items = { path: itemsPath, kind: FileKind.ITEMS, fileId: id };
     this.state = { path: statePath, kind: FileKind.STATE, fileId: id };
     this.itemsEnd = FILE_HEADER_SIZE;
