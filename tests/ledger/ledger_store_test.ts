@@ -12,6 +12,7 @@ import {
   NoSuchLedgerError,
 } from "../../src/ledger/errors.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { entryPayload } from "../_helpers/ledger_entries.ts";
 
 const DIR = "/bookie";
@@ -207,4 +208,28 @@ Deno.test("LedgerStore.open() takes the directory's lock", async () => {
   await assert.rejects(LedgerStore.open(DIR, { vfs }), { name: "LockedError" });
   await store.close();
   await (await LedgerStore.open(DIR, { vfs })).close();
+});
+
+Deno.test("LedgerStore.waitForEntry() rejects once the ledger is deleted", async () => {
+  const store = await LedgerStore.open(DIR, { vfs: new MemVfs() });
+  await store.createLedger(1);
+  const waiting = store.waitForEntry(1, -1);
+  await store.deleteLedger(1);
+  await assert.rejects(waiting, NoSuchLedgerError);
+  await store.close();
+});
+
+Deno.test("LedgerStore feeds a metrics registry", async () => {
+  const metrics = new MetricsRegistry();
+  const store = await LedgerStore.open(DIR, { vfs: new MemVfs(), metrics });
+  await store.createLedger(1);
+  await store.addEntry(1, 0, entryPayload(1, 0));
+  store.readEntry(1, 0);
+  await store.checkpoint();
+  const snapshot = metrics.snapshot();
+  assert.equal(snapshot['cairn_ledger_adds_total{store="bookie"}'], 1);
+  assert.equal(snapshot['cairn_ledger_reads_total{store="bookie"}'], 1);
+  assert.ok(metrics.prometheus().includes("cairn_ledger_checkpoint_seconds_count"));
+  assert.ok(metrics.prometheus().includes("cairn_log_"));
+  await store.close();
 });

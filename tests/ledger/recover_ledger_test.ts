@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { LedgerReader } from "../../src/ledger/ledger_reader.ts";
 import type { LedgerWriter } from "../../src/ledger/ledger_writer.ts";
 import { MemoryLedgerMetadataStore } from "../../src/ledger/metadata.ts";
+import { FileLedgerMetadataStore } from "../../src/ledger/file_metadata_store.ts";
+import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { recoverLedger } from "../../src/ledger/recover_ledger.ts";
 import {
   LedgerFencedError,
@@ -129,5 +131,29 @@ Deno.test("LedgerReader.open() with recover closes an open ledger", async () => 
   assert.ok(reader.closed);
   assert.equal(reader.lastAddConfirmed, 2);
   await assert.rejects(recoverLedger({ ledgerId: 99, metadataStore, stores }), NoSuchLedgerError);
+  await cluster.close();
+});
+
+Deno.test("The quorum client keeps its metadata in files across a restart", async () => {
+  const cluster = await Cluster.open(4);
+  const vfs = new MemVfs();
+  const metadataStore = await FileLedgerMetadataStore.open("/meta", { vfs });
+  const writer = await cluster.writer(metadataStore, LEDGER, { ackQuorum: 2, addTimeoutMs: 50 });
+  await addSequentially(writer, 0, 5);
+  cluster.client("s0").down("fail");
+  await addSequentially(writer, 5, 10);
+  metadataStore.close();
+  vfs.crash();
+  const reopened = await FileLedgerMetadataStore.open("/meta", { vfs });
+  const stored = await reopened.read(LEDGER);
+  assert.equal(stored?.metadata.ensembles.length, 2);
+  const stores = cluster.clients;
+  const closed = await recoverLedger({ ledgerId: LEDGER, metadataStore: reopened, stores });
+  assert.equal(closed.lastEntryId, 9);
+  const reader = await LedgerReader.open({ ledgerId: LEDGER, metadataStore: reopened, stores });
+  for (let e = 0; e <= 9; e++) {
+    assert.deepEqual(await reader.readEntry(e), quorumPayload(LEDGER, e));
+  }
+  reopened.close();
   await cluster.close();
 });
