@@ -281,15 +281,17 @@ export class QueueLoader {
             `unknown consumer ${record.consumer}`,
           );
         }
-        const applied = this.#state.applyState(segment, record);
-        if (typeof applied === "object") {
-          throw new CorruptionError(segment.state.path, offset, applied.problem);
-        }
+        let applied = this.#state.applyState(segment, record);
         if (applied === "ahead") {
-          // Only a power loss without sync loses items that state records name; the writer
-          // starts a new segment above them so that no index is given twice.
+          // Only a power loss without sync loses items that state records name: the part
+          // about items that exist is applied, and the writer starts a new segment above
+          // the rest so that no index is given twice.
           if (repairs === undefined && isLast) return false;
           this.floor = Math.max(this.floor, maxIndex(record) + 1);
+          applied = this.#state.applyState(segment, existingPart(record, segment.nextIndex));
+        }
+        if (typeof applied === "object") {
+          throw new CorruptionError(segment.state.path, offset, applied.problem);
         }
         return true;
       },
@@ -299,6 +301,14 @@ export class QueueLoader {
       await repairs.cut(segment.state, result.end);
     }
   }
+}
+
+/** The record without the items at or above `end` (it may then be about none). */
+function existingPart(record: StateRecord, end: number): StateRecord {
+  if (record.type === StateType.DELETE || record.type === StateType.ACK) {
+    return { ...record, indices: record.indices.filter((index) => index < end) };
+  }
+  return record.index < end ? record : { type: StateType.DELETE, indices: [] };
 }
 
 function maxIndex(record: StateRecord): number {
