@@ -1,18 +1,16 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
 // compacting a level into the next one when it is over its budget (_compaction_picker.ts).
-// One task runs at a time; it gives the event loop back every few milliseconds so that
-// reads and writes go on.
+// One task runs at a time. A flush, and a compaction without a worker thread, gives the
+// event loop back every millisecond so that reads and writes go on; a compaction with a
+// worker (_compaction_worker.ts) runs its merge there while the main thread waits.
 
-import { setImmediate } from "node:timers";
-import { equalBytes } from "../encoding/bytes.ts";
 import type { RecordLog } from "../record/record_log.ts";
 import type { Vfs } from "../vfs/vfs.ts";
-import { Kind, MAX_SEQUENCE } from "./_internal_key.ts";
-import type { InternalIterator } from "./_iterator.ts";
-import { LevelIterator } from "./_level_iterator.ts";
+import type { Kind } from "./_internal_key.ts";
 import type { Manifest, ManifestState } from "./_manifest.ts";
 import type { MemtablePool } from "./_memtables.ts";
-import { MergingIterator } from "./_merging_iterator.ts";
+import type { CompactionWorker } from "./_compaction_worker_client.ts";
+import { mergeCompaction, type MergeJob, writeAll } from "./_compaction_merge.ts";
 import type { DbSettings } from "./_db_options.ts";
 import {
   type Compaction,
@@ -40,6 +38,8 @@ export interface BackgroundHost {
   oldestSnapshot(): number | undefined;
   /** Makes `state` the current version and deletes files no version needs. */
   install(state: ManifestState): void;
+  /** The thread compactions run on, or undefined to run them here in slices. */
+  readonly worker: CompactionWorker | undefined;
   /** Pins a version's files against deletion until `unpin`. */
   pin(): Version;
   unpin(version: Version): void;
@@ -51,25 +51,13 @@ export interface BackgroundCounters {
   compactions: number;
   /** Input bytes of compactions that rewrote tables. */
   compactedBytes: number;
+  /** Compactions whose merge ran on the worker thread. */
+  workerCompactions: number;
   /** Bytes of the tables written by flushes and compactions. */
   tableBytesWritten: number;
   /** Milliseconds spent in flushes and compactions. */
   backgroundMillis: number;
 }
-
-/**
- * Background work gives the event loop back after this many milliseconds of work, so that a
- * read or write waits at most about that long behind a flush or compaction.
- */
-const SLICE_MILLIS = 1;
-/** Entries between two looks at the clock. */
-const CLOCK_EVERY = 256;
-
-/**
- * Returns to the event loop (a macrotask, so I/O callbacks run too). `setImmediate`: a chain
- * of `setTimeout(0)` is clamped to about 2 ms a step here, `setImmediate` costs about 7 µs.
- */
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Writes the oldest frozen memtable as a level-0 table and records it. */
 export async function flushOldest(
@@ -176,28 +164,21 @@ async function runCompaction(
       counters.compactions++;
       return;
     }
-    const deeper = overlapsDeeper(version, compaction);
-    const open = (file: FileMeta): InternalIterator => host.tables.reader(file.number).iterator();
-    const children: InternalIterator[] = level === 0
-      ? inputs.map(open)
-      : [new LevelIterator(inputs, (file) => open(file as FileMeta))];
-    children.push(new LevelIterator(next, (file) => open(file as FileMeta)));
-    const horizon = host.oldestSnapshot() ?? host.lastSequence();
-    const output = newOutput(host, host.settings.targetFileSize);
-    let lastKey: Uint8Array | undefined;
-    let newerSeq = MAX_SEQUENCE + 1;
-    const files = await writeAll(output, new MergingIterator(children), (it, out) => {
-      const key = it.key();
-      if (lastKey === undefined || !equalBytes(key, lastKey)) {
-        lastKey = key.slice();
-        newerSeq = MAX_SEQUENCE + 1;
-      }
-      const seq = it.seq();
-      const hidden = newerSeq <= horizon;
-      const deadDelete = it.kind() === Kind.DELETE && seq <= horizon && !deeper;
-      newerSeq = seq;
-      if (!hidden && !deadDelete) out.add(key, seq, it.kind() as Kind, it.value());
-    });
+    const job: MergeJob = {
+      level,
+      inputs,
+      next,
+      deeper: overlapsDeeper(version, compaction),
+      horizon: host.oldestSnapshot() ?? host.lastSequence(),
+    };
+    const files = host.worker === undefined
+      ? await mergeCompaction(
+        job,
+        (file) => host.tables.reader(file.number).iterator(),
+        newOutput(host, host.settings.targetFileSize),
+      )
+      : await host.worker.merge(job, reserveNumbers(host, [...inputs, ...next]));
+    if (host.worker !== undefined) counters.workerCompactions++;
     const edit: VersionEdit = {
       removed,
       added: files.map((file) => ({ level: target, file })),
@@ -211,6 +192,17 @@ async function runCompaction(
   }
 }
 
+/**
+ * File numbers for a compaction's outputs, taken ahead: the outputs are at most about as
+ * large as the inputs, and every output but the last reaches the target size, so twice
+ * the bound plus two never runs out. Numbers left over are skipped, never reused.
+ */
+function reserveNumbers(host: BackgroundHost, tables: readonly FileMeta[]): number[] {
+  const bytes = tables.reduce((sum, file) => sum + file.size, 0);
+  const count = 2 * Math.ceil(bytes / host.settings.targetFileSize) + 2;
+  return Array.from({ length: count }, () => host.manifest.newFileNumber());
+}
+
 function newOutput(host: BackgroundHost, targetFileSize: number): TableOutput {
   return new TableOutput({
     vfs: host.vfs,
@@ -220,31 +212,4 @@ function newOutput(host: BackgroundHost, targetFileSize: number): TableOutput {
     bloomBitsPerKey: host.settings.bloomBitsPerKey,
     targetFileSize,
   });
-}
-
-/** Feeds every entry of `source` to `take`, in slices; closes `source`; finishes `output`. */
-async function writeAll(
-  output: TableOutput,
-  source: InternalIterator,
-  take: (it: InternalIterator, out: TableOutput) => void,
-): Promise<FileMeta[]> {
-  try {
-    source.seekToFirst();
-    let count = 0;
-    let sliceStart = performance.now();
-    while (source.valid()) {
-      take(source, output);
-      source.next();
-      if (++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS) {
-        await tick();
-        sliceStart = performance.now();
-      }
-    }
-    return await output.finish();
-  } catch (error) {
-    output.abandon();
-    throw error;
-  } finally {
-    source.close();
-  }
 }

@@ -1,7 +1,9 @@
-// Runs the database's background work, one task at a time: flushes first, then range
-// compactions asked for with `Db.compact()`, then the compaction the levels need most. It
-// signals progress after each task (stalled writers wait on it) and remembers the first
-// failure, which stops it and fails the database for writes.
+// Runs the database's background work in two lanes, each one task at a time: flushes, and
+// compactions (range compactions asked for with `Db.compact()` first, then the one the
+// levels need most). The lanes run side by side, so a flush never waits for a long
+// compaction (which may be merging on the worker thread meanwhile); the manifest applies
+// their edits one after another. It signals progress after each task (stalled writers wait
+// on it) and remembers the first failure, which stops both lanes and fails the database.
 
 import { StoreFailedError } from "../errors.ts";
 import {
@@ -27,6 +29,7 @@ export class BackgroundRunner {
     flushes: 0,
     compactions: 0,
     compactedBytes: 0,
+    workerCompactions: 0,
     tableBytesWritten: 0,
     backgroundMillis: 0,
   };
@@ -35,7 +38,8 @@ export class BackgroundRunner {
   readonly #requests: RangeRequest[] = [];
   /** Per level, the largest key of the last table compacted from it (round robin). */
   readonly #pointers: (Uint8Array | undefined)[] = [];
-  #running: Promise<void> | undefined;
+  #flushing: Promise<void> | undefined;
+  #compacting: Promise<void> | undefined;
   #failure: unknown = undefined;
   #progress = newSignal();
 
@@ -55,15 +59,22 @@ export class BackgroundRunner {
     return this.#progress.promise;
   }
 
-  /** Starts the loop unless it runs or has failed. */
+  /** Starts each lane that has work and is not running, unless a task has failed. */
   schedule(): void {
-    if (this.#running !== undefined || this.#failure !== undefined) return;
-    this.#running = this.#run().finally(() => {
-      this.#running = undefined;
-      this.#signal();
-      // Work that arrived after the loop found none, but before this ran, was refused above.
-      if (this.#isOpen() && this.#pending()) this.schedule();
-    });
+    if (this.#failure !== undefined || !this.#isOpen()) return;
+    if (this.#flushing === undefined && this.#host.pool.immutables.length > 0) {
+      this.#flushing = this.#lane(() => this.#flushStep()).finally(() => {
+        this.#flushing = undefined;
+        // Work that arrived after the lane found none, but before this ran, was refused.
+        this.schedule();
+      });
+    }
+    if (this.#compacting === undefined && this.#compactionDue()) {
+      this.#compacting = this.#lane(() => this.#compactionStep()).finally(() => {
+        this.#compacting = undefined;
+        this.schedule();
+      });
+    }
   }
 
   /** Queues a range compaction; resolves once it ran. */
@@ -74,35 +85,58 @@ export class BackgroundRunner {
     });
   }
 
-  /** Waits for the running task; then rejects the range compactions still queued. */
+  /** Waits for the running tasks; then rejects the range compactions still queued. */
   async stop(cause: unknown): Promise<void> {
-    while (this.#running !== undefined) await this.#running;
+    while (this.#flushing !== undefined || this.#compacting !== undefined) {
+      await Promise.all([this.#flushing, this.#compacting]);
+    }
     this.#abandon(cause);
   }
 
-  #pending(): boolean {
+  /** Whether the compaction lane has work: a range request or a level over its budget. */
+  #compactionDue(): boolean {
+    if (this.#requests.length > 0) return true;
     const version = this.#host.pin();
     try {
-      return this.#host.pool.immutables.length > 0 || this.#requests.length > 0 ||
-        pickCompaction(version, this.#host.settings, this.#pointers) !== undefined;
+      return pickCompaction(version, this.#host.settings, this.#pointers) !== undefined;
     } finally {
       this.#host.unpin(version);
     }
   }
 
-  async #run(): Promise<void> {
+  /**
+   * Runs `step` until it finds no work, the database closes or a task fails; after each
+   * task signals progress and starts the other lane if the task made work for it.
+   */
+  async #lane(step: () => Promise<boolean>): Promise<void> {
+    // A lane starts on a later turn, so that schedule() returns before any work runs.
+    await Promise.resolve();
     try {
-      while (this.#isOpen()) {
-        const request = this.#requests[0];
-        if (this.#host.pool.immutables.length > 0) await flushOldest(this.#host, this.counters);
-        else if (request !== undefined) await this.#runRequest(request);
-        else if (!(await compactOnce(this.#host, this.counters, this.#pointers))) return;
+      while (this.#isOpen() && this.#failure === undefined && await step()) {
         this.#signal();
+        this.schedule();
       }
     } catch (error) {
-      this.#failure = error;
+      this.#failure ??= error;
       this.#abandon(error);
+    } finally {
+      this.#signal();
     }
+  }
+
+  async #flushStep(): Promise<boolean> {
+    if (this.#host.pool.immutables.length === 0) return false;
+    await flushOldest(this.#host, this.counters);
+    return true;
+  }
+
+  async #compactionStep(): Promise<boolean> {
+    const request = this.#requests[0];
+    if (request !== undefined) {
+      await this.#runRequest(request);
+      return true;
+    }
+    return await compactOnce(this.#host, this.counters, this.#pointers);
   }
 
   async #runRequest(request: RangeRequest): Promise<void> {

@@ -33,6 +33,13 @@ export interface DbOptions {
   level1MaxBytes?: number;
   /** Each deeper level may hold this many times the bytes of the one above. Default 10. */
   levelSizeRatio?: number;
+  /**
+   * Run compactions on a `Worker` thread, so that their merges never hold the main thread.
+   * Only on the real disk (the default `DenoVfs`): a worker cannot share an in-memory or
+   * wrapping Vfs, and compactions on those run on the main thread in 1 ms slices. Default
+   * `true`.
+   */
+  compactionWorker?: boolean;
 }
 
 /** The checked options, defaults filled in. */
@@ -56,6 +63,10 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   }
   const sync = options.sync === undefined ? true : options.sync;
   if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
+  const compactionWorker = options.compactionWorker ?? true;
+  if (typeof compactionWorker !== "boolean") {
+    throw new TypeError("Option compactionWorker must be a boolean");
+  }
   const level0CompactionTrigger = integer(options, "level0CompactionTrigger", 4, 2, 1000);
   const level0StopWritesTrigger = integer(
     options,
@@ -73,6 +84,7 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   );
   return {
     sync,
+    compactionWorker,
     memtableSize: integer(options, "memtableSize", 4 * MiB, 64 * KiB, 1024 * MiB),
     maxImmutableMemtables: integer(options, "maxImmutableMemtables", 2, 1, 64),
     blockSize: integer(options, "blockSize", 4 * KiB, 256, 1 * MiB),

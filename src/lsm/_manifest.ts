@@ -98,7 +98,9 @@ export class Manifest {
       };
       const record = encodeEdit(full);
       await this.#log.append(record);
-      this.#state = next;
+      // Numbers taken while the record was written (by the other background lane) stay taken.
+      const taken = this.#state.nextFileNumber;
+      this.#state = { ...next, nextFileNumber: Math.max(next.nextFileNumber, taken) };
       this.#bytesSinceSnapshot += record.length;
       if (this.#bytesSinceSnapshot > REWRITE_BYTES) await this.#rewrite();
       return next;

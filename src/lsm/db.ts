@@ -24,6 +24,7 @@ import {
   writeEntry,
 } from "./_wal_record.ts";
 import { checkConsistency, type DbCheckReport } from "./_consistency_check.ts";
+import { CompactionWorker } from "./_compaction_worker_client.ts";
 import { LevelIterator } from "./_level_iterator.ts";
 import { LiveTables } from "./_live_tables.ts";
 import { Manifest } from "./_manifest.ts";
@@ -77,6 +78,8 @@ export interface DbStats {
   compactions: number;
   /** Input bytes of compactions since open (moves excluded). */
   compactedBytes: number;
+  /** Compactions since open whose merge ran on the worker thread (see `compactionWorker`). */
+  workerCompactions: number;
   /** Bytes of tables written by flushes and compactions since open. */
   tableBytesWritten: number;
   /** Milliseconds spent in flushes and compactions since open. */
@@ -133,6 +136,7 @@ export class Db {
   readonly #queue: CommitQueue;
   readonly #live: LiveTables;
   readonly #background: BackgroundRunner;
+  readonly #worker: CompactionWorker | undefined;
   /** Key and value bytes of the writes applied since open. */
   #userBytes = 0;
   #lastSequence: number;
@@ -162,6 +166,10 @@ export class Db {
     this.#tables = new TableCache(parts.vfs, parts.dir, parts.blocks);
     this.#pool = parts.pool;
     this.#lastSequence = parts.lastSequence;
+    const { settings } = parts;
+    this.#worker = settings.compactionWorker && parts.vfs instanceof DenoVfs
+      ? new CompactionWorker(parts.dir, settings)
+      : undefined;
     this.#live = new LiveTables(
       parts.vfs,
       parts.dir,
@@ -184,6 +192,7 @@ export class Db {
       tables: this.#tables,
       pool: parts.pool,
       wal: parts.wal,
+      worker: this.#worker,
       lastSequence: () => this.#lastSequence,
       oldestSnapshot: () => this.#snapshots.sequences()[0],
       install: (state) => this.#live.install(state.version),
@@ -551,6 +560,7 @@ export class Db {
       flushes: this.#background.counters.flushes,
       compactions: this.#background.counters.compactions,
       compactedBytes: this.#background.counters.compactedBytes,
+      workerCompactions: this.#background.counters.workerCompactions,
       tableBytesWritten: this.#background.counters.tableBytesWritten,
       backgroundMillis: this.#background.counters.backgroundMillis,
       writeAmplification: this.#userBytes === 0
@@ -668,6 +678,7 @@ export class Db {
     this.#state = "closing";
     await this.#queue.idle;
     await this.#background.stop(new ClosedError("Database is closed"));
+    this.#worker?.close();
     this.#state = "closed";
     let failure: unknown;
     for (const log of [this.#wal, this.#manifest]) {

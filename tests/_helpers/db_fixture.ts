@@ -3,6 +3,7 @@
 
 import type { Db, DbOptions, ScanOptions } from "../../src/lsm/db.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
+import type { Prng } from "./prng.ts";
 
 /** Options that make flushes and compactions happen after a few KiB of writes. */
 export const SMALL_OPTIONS: DbOptions = {
@@ -140,4 +141,40 @@ export function toScanOptions(options: ModelScan): ScanOptions {
   if (options.limit !== undefined) out.limit = options.limit;
   if (options.keysOnly !== undefined) out.keysOnly = options.keysOnly;
   return out;
+}
+
+/** The shape of {@linkcode writeRandomBatches}'s workload. */
+export interface RandomBatches {
+  rounds: number;
+  perRound: number;
+  /** Keys are `key-` and a number below this, five digits. */
+  keySpace: number;
+  /** One write in this many is a delete. */
+  deleteOneIn: number;
+  /** Values carry up to this many filler bytes after their round and index. */
+  maxFiller: number;
+}
+
+/** Commits `rounds` random batches of puts and deletes, mirroring each in `model`. */
+export async function writeRandomBatches(
+  db: Db,
+  model: Map<string, string>,
+  prng: Prng,
+  shape: RandomBatches,
+): Promise<void> {
+  for (let round = 0; round < shape.rounds; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < shape.perRound; i++) {
+      const key = `key-${String(prng.int(shape.keySpace)).padStart(5, "0")}`;
+      if (prng.int(shape.deleteOneIn) === 0) {
+        batch.delete(key);
+        model.delete(key);
+      } else {
+        const value = `${round}-${i}-${"v".repeat(prng.int(shape.maxFiller))}`;
+        batch.put(key, value);
+        model.set(key, value);
+      }
+    }
+    await batch.commit();
+  }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ClosedError } from "../../src/errors.ts";
 import { Db } from "../../src/lsm/db.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { writeRandomBatches } from "../_helpers/db_fixture.ts";
 import { Prng } from "../_helpers/prng.ts";
 
 const SMALL = {
@@ -36,21 +37,13 @@ Deno.test("Leveled compaction pushes data down many levels and keeps every read 
   const vfs = new MemVfs();
   let db = await Db.open("/db", { vfs, ...SMALL });
   const model = new Map<string, string>();
-  for (let round = 0; round < 40; round++) {
-    const batch = db.batch();
-    for (let i = 0; i < 200; i++) {
-      const key = `key-${String(prng.int(3000)).padStart(5, "0")}`;
-      if (prng.int(10) === 0) {
-        batch.delete(key);
-        model.delete(key);
-      } else {
-        const value = `${round}-${i}-${"v".repeat(prng.int(200))}`;
-        batch.put(key, value);
-        model.set(key, value);
-      }
-    }
-    await batch.commit();
-  }
+  await writeRandomBatches(db, model, prng, {
+    rounds: 40,
+    perRound: 200,
+    keySpace: 3000,
+    deleteOneIn: 10,
+    maxFiller: 200,
+  });
   await db.flush();
   for (let i = 0; i < 200 && db.stats().levels.slice(3).every((level) => level.files === 0); i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,0 +1,100 @@
+// The merge at the heart of flushes and compactions, shared by the main thread (which runs
+// it in slices) and the compaction worker (which runs it on a thread of its own): feeds a
+// sorted source into table outputs, and for a compaction drops what no reader can see.
+
+import { setImmediate } from "node:timers";
+import { equalBytes } from "../encoding/bytes.ts";
+import { Kind, MAX_SEQUENCE } from "./_internal_key.ts";
+import type { InternalIterator } from "./_iterator.ts";
+import { LevelIterator } from "./_level_iterator.ts";
+import { MergingIterator } from "./_merging_iterator.ts";
+import type { TableOutput } from "./_table_output.ts";
+import type { FileMeta } from "./_version_edit.ts";
+
+/** What a compaction merges, decided on the main thread. */
+export interface MergeJob {
+  /** The level the inputs come from; the outputs go one level down. */
+  level: number;
+  /** The tables taken from `level` (newest first for level 0, else in key order). */
+  inputs: readonly FileMeta[];
+  /** The overlapping tables of the next level, in key order. */
+  next: readonly FileMeta[];
+  /** Whether a level below the output may hold the inputs' keys (deletes must stay). */
+  deeper: boolean;
+  /** The oldest sequence a reader may still read at: older hidden versions go. */
+  horizon: number;
+}
+
+/**
+ * Work gives the event loop back after this many milliseconds, so that a read or write
+ * waits at most about that long behind a flush or compaction on the main thread.
+ */
+const SLICE_MILLIS = 1;
+/** Entries between two looks at the clock. */
+const CLOCK_EVERY = 256;
+
+/**
+ * Returns to the event loop (a macrotask, so I/O callbacks run too). `setImmediate`: a chain
+ * of `setTimeout(0)` is clamped to about 2 ms a step here, `setImmediate` costs about 7 µs.
+ */
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Merges a compaction's tables into `output`: keeps, per user key, every version some
+ * reader at or above `horizon` can see, drops a delete at or below it that no deeper level
+ * needs, and finishes the output (its tables synced).
+ *
+ * @returns The tables written, in key order.
+ */
+export function mergeCompaction(
+  job: MergeJob,
+  open: (file: FileMeta) => InternalIterator,
+  output: TableOutput,
+): Promise<FileMeta[]> {
+  const { level, inputs, next, deeper, horizon } = job;
+  const children: InternalIterator[] = level === 0
+    ? inputs.map(open)
+    : [new LevelIterator(inputs, (file) => open(file as FileMeta))];
+  children.push(new LevelIterator(next, (file) => open(file as FileMeta)));
+  let lastKey: Uint8Array | undefined;
+  let newerSeq = MAX_SEQUENCE + 1;
+  return writeAll(output, new MergingIterator(children), (it, out) => {
+    const key = it.key();
+    if (lastKey === undefined || !equalBytes(key, lastKey)) {
+      lastKey = key.slice();
+      newerSeq = MAX_SEQUENCE + 1;
+    }
+    const seq = it.seq();
+    const hidden = newerSeq <= horizon;
+    const deadDelete = it.kind() === Kind.DELETE && seq <= horizon && !deeper;
+    newerSeq = seq;
+    if (!hidden && !deadDelete) out.add(key, seq, it.kind() as Kind, it.value());
+  });
+}
+
+/** Feeds every entry of `source` to `take`, in slices; closes `source`; finishes `output`. */
+export async function writeAll(
+  output: TableOutput,
+  source: InternalIterator,
+  take: (it: InternalIterator, out: TableOutput) => void,
+): Promise<FileMeta[]> {
+  try {
+    source.seekToFirst();
+    let count = 0;
+    let sliceStart = performance.now();
+    while (source.valid()) {
+      take(source, output);
+      source.next();
+      if (++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS) {
+        await tick();
+        sliceStart = performance.now();
+      }
+    }
+    return await output.finish();
+  } catch (error) {
+    output.abandon();
+    throw error;
+  } finally {
+    source.close();
+  }
+}
