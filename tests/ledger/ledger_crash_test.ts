@@ -25,11 +25,15 @@ const OPTIONS = {
 const REPLAY = Deno.env.get("CAIRN_SEED");
 const PLAN_SEEDS = REPLAY?.split(",").map(Number) ?? [1, 2];
 const LEDGERS = 6;
+/** Ledgers 6 and 7 are never created explicitly: their adds carry `create`. */
+const IMPLICIT = 2;
+/** Ledger 8 is created by a fence with `create`. */
+const FENCED_ON_CREATION = 8;
 
 type Call =
   | { kind: "create"; ledger: number }
   | { kind: "add"; ledger: number; entry: number; size: number; recovery: boolean }
-  | { kind: "fence" | "close" | "delete"; ledger: number }
+  | { kind: "fence" | "close" | "delete"; ledger: number; create?: boolean }
   | { kind: "checkpoint" };
 
 /** A fixed random workload planned against a model of the ledgers' states. */
@@ -43,6 +47,11 @@ function makePlan(seed: number): Call[][] {
     next.set(ledger, 0);
     return { kind: "create", ledger };
   }));
+  for (let ledger = LEDGERS; ledger < LEDGERS + IMPLICIT; ledger++) {
+    state.set(ledger, "open");
+    next.set(ledger, 0);
+  }
+  steps.push([{ kind: "fence", ledger: FENCED_ON_CREATION, create: true }]);
   for (let step = 0; step < 30; step++) {
     const roll = prng.int(100);
     const ledger = prng.int(LEDGERS);
@@ -50,7 +59,7 @@ function makePlan(seed: number): Call[][] {
     if (roll < 70) {
       const calls: Call[] = [];
       for (let i = 1 + prng.int(12); i > 0; i--) {
-        const target = prng.int(LEDGERS);
+        const target = prng.int(LEDGERS + IMPLICIT);
         const at = state.get(target)!;
         if (at === "closed" || at === "deleted") continue;
         const first = next.get(target)!;
@@ -126,10 +135,17 @@ function issue(store: LedgerStore, call: Call, outcome: Outcome): Promise<unknow
       return store.addEntry(call.ledger, call.entry, payload, {
         lac: call.entry - 1,
         recovery: call.recovery,
-      }).then(() => outcome.acked.set(key, call.size));
+        create: call.ledger >= LEDGERS,
+      }).then(() => {
+        outcome.acked.set(key, call.size);
+        outcome.created.add(call.ledger);
+      });
     }
     case "fence":
-      return store.fence(call.ledger).then(() => outcome.fenced.add(call.ledger));
+      return store.fence(call.ledger, { create: call.create ?? false }).then(() => {
+        outcome.fenced.add(call.ledger);
+        outcome.created.add(call.ledger);
+      });
     case "close":
       return store.closeLedger(call.ledger).then(() => outcome.closed.add(call.ledger));
     case "delete":
