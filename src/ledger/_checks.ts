@@ -1,5 +1,7 @@
 // Argument checks shared by the ledger store and the quorum client.
 
+import type { AddEntryOptions, WaitForEntryOptions } from "./types.ts";
+
 /** The highest entry id (one less than the largest safe integer, so that id + 1 is safe). */
 export const MAX_ENTRY_ID = Number.MAX_SAFE_INTEGER - 1;
 
@@ -54,4 +56,59 @@ export function checkOptionsObject(value: unknown): void {
   if (typeof value !== "object" || value === null) {
     throw new TypeError("Options must be an object");
   }
+}
+
+/**
+ * Checks a payload.
+ *
+ * @throws {TypeError} When it is not a `Uint8Array`.
+ * @throws {RangeError} When it is larger than `maxSize`.
+ */
+export function checkPayload(payload: unknown, maxSize: number): asserts payload is Uint8Array {
+  if (!(payload instanceof Uint8Array)) throw new TypeError("Payload must be a Uint8Array");
+  if (payload.length > maxSize) {
+    throw new RangeError(`Payload of ${payload.length} bytes exceeds the maximum of ${maxSize}`);
+  }
+}
+
+/**
+ * Checks the options of an add.
+ *
+ * @throws {TypeError} When an option has the wrong type.
+ * @throws {RangeError} When `lac` is out of range.
+ */
+export function checkAddOptions(
+  options: AddEntryOptions,
+): { lac: number; recovery: boolean; create: boolean } {
+  checkOptionsObject(options);
+  const lac = options.lac ?? -1;
+  checkEntryId(lac, "Option lac", true);
+  return {
+    lac,
+    recovery: checkFlag(options.recovery, "recovery"),
+    create: checkFlag(options.create, "create"),
+  };
+}
+
+/**
+ * Checks the options of a long poll.
+ *
+ * @throws {TypeError} When `signal` is not an AbortSignal.
+ * @throws {RangeError} When `timeoutMs` is negative or NaN.
+ * @throws {unknown} The signal's reason when it is aborted already.
+ */
+export function checkWaitOptions(
+  options: WaitForEntryOptions,
+): { timeout: number; signal: AbortSignal | undefined } {
+  checkOptionsObject(options);
+  const timeout = options.timeoutMs ?? Infinity;
+  if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
+    throw new RangeError(`Option timeoutMs must be a number of at least 0, got ${timeout}`);
+  }
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError("Option signal must be an AbortSignal");
+  }
+  signal?.throwIfAborted();
+  return { timeout, signal };
 }

@@ -11,7 +11,15 @@ import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
-import { checkEntryId, checkFlag, checkLedgerId, checkOptionsObject } from "./_checks.ts";
+import {
+  checkAddOptions,
+  checkEntryId,
+  checkFlag,
+  checkLedgerId,
+  checkOptionsObject,
+  checkPayload,
+  checkWaitOptions,
+} from "./_checks.ts";
 import { Checkpointer } from "./_checkpointer.ts";
 import {
   ADD_HEADER_SIZE,
@@ -213,17 +221,8 @@ export class LedgerStore {
   ): Promise<void> {
     checkLedgerId(ledgerId);
     checkEntryId(entryId);
-    if (!(payload instanceof Uint8Array)) throw new TypeError("Payload must be a Uint8Array");
-    if (payload.length > this.#settings.maxEntrySize) {
-      throw new RangeError(
-        `Payload of ${payload.length} bytes exceeds the maximum of ${this.#settings.maxEntrySize}`,
-      );
-    }
-    checkOptionsObject(options);
-    const lac = options.lac ?? -1;
-    checkEntryId(lac, "Option lac", true);
-    const recovery = checkFlag(options.recovery, "recovery");
-    const create = checkFlag(options.create, "create");
+    checkPayload(payload, this.#settings.maxEntrySize);
+    const { lac, recovery, create } = checkAddOptions(options);
     this.#checkWritable();
     const started = performance.now();
     if (this.#budget.full) {
@@ -336,16 +335,7 @@ export class LedgerStore {
     try {
       checkLedgerId(ledgerId);
       checkEntryId(afterEntryId, "afterEntryId", true);
-      checkOptionsObject(options);
-      const timeout = options.timeoutMs ?? Infinity;
-      if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-        throw new RangeError(`Option timeoutMs must be a number of at least 0, got ${timeout}`);
-      }
-      const signal = options.signal;
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        throw new TypeError("Option signal must be an AbortSignal");
-      }
-      signal?.throwIfAborted();
+      const { timeout, signal } = checkWaitOptions(options);
       const workspace = this.#readable(ledgerId);
       if (workspace.lastEntryId > afterEntryId) return Promise.resolve(infoOf(workspace));
       return longPoll(workspace, afterEntryId, timeout, signal, () => {
