@@ -11,12 +11,8 @@ import { checkLedgerId } from "./_checks.ts";
 import { decodeMetadata, encodeMetadata } from "./_metadata_codec.ts";
 import { readSmallFile, replaceSmallFile } from "./_small_file.ts";
 import { LedgerExistsError, LedgerMetadataVersionError, NoSuchLedgerError } from "./errors.ts";
-import {
-  checkMetadata,
-  type LedgerMetadata,
-  type LedgerMetadataStore,
-  type VersionedLedgerMetadata,
-} from "./metadata.ts";
+import type { LedgerMetadata, LedgerMetadataStore, VersionedLedgerMetadata } from "./metadata.ts";
+import { checkMetadata } from "./_metadata_rules.ts";
 
 const SUFFIX = ".meta";
 const TEMP_SUFFIX = ".meta.tmp";

@@ -15,12 +15,8 @@ import {
   LedgerMetadataVersionError,
   NotEnoughStoresError,
 } from "./errors.ts";
-import {
-  checkMetadata,
-  copyMetadata,
-  type LedgerMetadata,
-  type LedgerMetadataStore,
-} from "./metadata.ts";
+import type { LedgerMetadata, LedgerMetadataStore } from "./metadata.ts";
+import { checkMetadata, copyMetadata } from "./_metadata_rules.ts";
 import type { LedgerStoreClient } from "./store_client.ts";
 
 /** Options of {@linkcode LedgerWriter.create}. */
