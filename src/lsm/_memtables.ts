@@ -39,7 +39,8 @@ export class MemtablePool {
 
   /** The newest version of `key` at or below `seq`, newest memtable first. */
   get(key: Uint8Array, seq: number): { seq: number; kind: number; value: Uint8Array } | undefined {
-    const found = this.active.memtable.get(key, seq);
+    const active = this.active.memtable;
+    const found = active.count === 0 ? undefined : active.get(key, seq);
     if (found !== undefined) return found;
     for (let i = this.immutables.length - 1; i >= 0; i--) {
       const entry = this.immutables[i]!.memtable.get(key, seq);

@@ -5,6 +5,12 @@
 import { compareBytes } from "../encoding/bytes.ts";
 import { compareInternal } from "./_internal_key.ts";
 import { type FileMeta, MAX_LEVEL, type VersionEdit } from "./_version_edit.ts";
+import type { TableEntry } from "./table/table_reader.ts";
+
+/** Where a point read finds a table's entry by file number (the table cache). */
+export interface TableLookup {
+  reader(number: number): { get(key: Uint8Array, seq: number): TableEntry | undefined };
+}
 
 /**
  * The live files. Level 0 is ordered newest first (its files may overlap); every deeper
@@ -25,17 +31,25 @@ export class Version {
   }
 
   /**
-   * The files that may hold `key`, in the order a read must consult them: level 0 newest
-   * first, then at most one file per deeper level.
+   * The newest entry of `key` at or below `seq` in this version's tables, consulting them
+   * in the order a read must: level 0 newest first, then at most one table per deeper
+   * level (a plain loop: a generator cost a tenth of a cached get).
+   *
+   * @throws {CorruptionError} When a table read fails its checks.
    */
-  *filesForKey(key: Uint8Array): Generator<FileMeta> {
+  get(key: Uint8Array, seq: number, tables: TableLookup): TableEntry | undefined {
     for (const file of this.levels[0]!) {
-      if (covers(file, key)) yield file;
+      if (!covers(file, key)) continue;
+      const entry = tables.reader(file.number).get(key, seq);
+      if (entry !== undefined) return entry;
     }
     for (let level = 1; level < this.levels.length; level++) {
       const file = findFile(this.levels[level]!, key);
-      if (file !== undefined) yield file;
+      if (file === undefined) continue;
+      const entry = tables.reader(file.number).get(key, seq);
+      if (entry !== undefined) return entry;
     }
+    return undefined;
   }
 
   /** The files of `level` whose user-key range meets `[smallest, largest]`. */

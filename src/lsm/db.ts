@@ -628,11 +628,8 @@ export class Db {
   #get(key: Uint8Array, sequence: number): Uint8Array | undefined {
     const found = this.#pool.get(key, sequence);
     if (found !== undefined) return found.kind === Kind.PUT ? found.value.slice() : undefined;
-    for (const file of this.#live.current.filesForKey(key)) {
-      const entry = this.#tables.reader(file.number).get(key, sequence);
-      if (entry !== undefined) return entry.kind === Kind.PUT ? entry.value.slice() : undefined;
-    }
-    return undefined;
+    const entry = this.#live.current.get(key, sequence, this.#tables);
+    return entry !== undefined && entry.kind === Kind.PUT ? entry.value.slice() : undefined;
   }
 
   #readSequence(snapshot: Snapshot | undefined): number {

@@ -24,12 +24,26 @@ function file(number: number, smallest: string, largest: string, largestSeq = nu
 
 const numbers = (files: readonly FileMeta[]): number[] => files.map((f) => f.number);
 
+/** The tables Version.get() asks for, in order, when none holds the key. */
+function consulted(version: Version, key: string): number[] {
+  const asked: number[] = [];
+  version.get(utf8(key), 100, {
+    reader: (number) => ({
+      get: () => {
+        asked.push(number);
+        return undefined;
+      },
+    }),
+  });
+  return asked;
+}
+
 Deno.test("Version.empty() has seven empty levels", () => {
   const version = Version.empty();
   assert.equal(version.levels.length, MAX_LEVEL + 1);
   for (const files of version.levels) assert.equal(files.length, 0);
   assert.deepEqual([...version.fileNumbers()], []);
-  assert.deepEqual([...version.filesForKey(utf8("a"))], []);
+  assert.deepEqual(consulted(version, "a"), []);
 });
 
 Deno.test("Version.apply() adds and removes files and leaves the old version as it was", () => {
@@ -125,7 +139,7 @@ Deno.test("Version.apply() of a reset edit starts from an empty version", () => 
   assert.deepEqual(numbers(reset.levels[2]!), [3]);
 });
 
-Deno.test("Version.filesForKey() lists covering level-0 files newest first, then one per level", () => {
+Deno.test("Version.get() consults covering level-0 files newest first, then one per level", () => {
   const version = Version.empty().apply({
     added: [
       { level: 0, file: file(10, "a", "m", 50) },
@@ -138,7 +152,7 @@ Deno.test("Version.filesForKey() lists covering level-0 files newest first, then
       { level: 3, file: file(5, "m", "m") },
     ],
   });
-  const lookup = (key: string): number[] => numbers([...version.filesForKey(utf8(key))]);
+  const lookup = (key: string): number[] => consulted(version, key);
   assert.deepEqual(lookup("k"), [11, 10, 2, 4]);
   assert.deepEqual(lookup("m"), [11, 10, 3, 4, 5]);
   assert.deepEqual(lookup("a"), [10, 1]);
@@ -246,4 +260,21 @@ Deno.test("decodeEdit() rejects malformed records with RangeError", () => {
   assert.throws(() => decodeEdit(new Uint8Array([6, MAX_LEVEL + 1, 1])), RangeError, "bad level");
   assert.throws(() => decodeEdit(new Uint8Array([2])), RangeError, "tag without its value");
   assert.throws(() => decodeEdit(new Uint8Array([2, 0x80])), RangeError, "cut varint");
+});
+
+Deno.test("Version.get() stops at the first table holding a version of the key", () => {
+  const version = Version.empty().apply({
+    added: [{ level: 0, file: file(10, "a", "m", 50) }, { level: 1, file: file(1, "a", "f") }],
+  });
+  const asked: number[] = [];
+  const entry = version.get(utf8("c"), 100, {
+    reader: (number) => ({
+      get: () => {
+        asked.push(number);
+        return number === 10 ? { seq: 40, kind: 1, value: utf8("v") } : undefined;
+      },
+    }),
+  });
+  assert.deepEqual(asked, [10]);
+  assert.equal(entry?.seq, 40);
 });
