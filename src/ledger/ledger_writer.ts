@@ -5,11 +5,12 @@
 // compare-and-set, and the unacknowledged entries are sent to the replacement.
 
 import { ClosedError } from "../errors.ts";
-import { checkLedgerId } from "./_checks.ts";
+import { checkLedgerId, checkPayload } from "./_checks.ts";
 import { storesFor } from "./_quorum.ts";
 import { checkTimeout } from "./_timeout.ts";
 import { StorePool } from "./_store_pool.ts";
 import {
+  EntryConflictError,
   LedgerClosedError,
   LedgerFencedError,
   LedgerMetadataVersionError,
@@ -35,6 +36,8 @@ export interface LedgerWriterOptions {
   ackQuorum?: number;
   /** A store that has not answered an add within this many ms is replaced. Default 10,000. */
   addTimeoutMs?: number;
+  /** The largest payload accepted; keep it within the stores' `maxEntrySize`. Default 4 MiB. */
+  maxEntrySize?: number;
 }
 
 interface PendingAdd {
@@ -94,6 +97,7 @@ export class LedgerWriter {
   readonly ledgerId: number;
   readonly #metadataStore: LedgerMetadataStore;
   readonly #pool: StorePool;
+  readonly #maxEntrySize: number;
   readonly #bad = new Set<string>();
   readonly #replacing = new Set<string>();
   readonly #pending = new Map<number, PendingAdd>();
@@ -112,8 +116,10 @@ export class LedgerWriter {
     pool: StorePool,
     metadata: LedgerMetadata,
     version: number,
+    maxEntrySize: number,
   ) {
     this.ledgerId = metadata.ledgerId;
+    this.#maxEntrySize = maxEntrySize;
     this.#metadataStore = metadataStore;
     this.#pool = pool;
     this.#metadata = metadata;
@@ -137,6 +143,15 @@ export class LedgerWriter {
     }
     checkLedgerId(options.ledgerId);
     const timeout = checkTimeout(options.addTimeoutMs, "addTimeoutMs", 10_000);
+    const maxEntrySize = options.maxEntrySize ?? 4 * 1024 * 1024;
+    if (typeof maxEntrySize !== "number") {
+      throw new TypeError("Option maxEntrySize must be a number");
+    }
+    if (!Number.isSafeInteger(maxEntrySize) || maxEntrySize < 0) {
+      throw new RangeError(
+        `Option maxEntrySize must be a non-negative integer, got ${maxEntrySize}`,
+      );
+    }
     const pool = new StorePool(options.stores, timeout);
     const ensembleSize = options.ensembleSize ?? 3;
     const writeQuorum = options.writeQuorum ?? ensembleSize;
@@ -158,7 +173,7 @@ export class LedgerWriter {
     };
     checkMetadata(metadata);
     const version = await options.metadataStore.create(metadata);
-    return new LedgerWriter(options.metadataStore, pool, metadata, version);
+    return new LedgerWriter(options.metadataStore, pool, metadata, version, maxEntrySize);
   }
 
   /** The highest entry id acknowledged so far, -1 when none. */
@@ -177,13 +192,16 @@ export class LedgerWriter {
    * @param payload The entry's bytes; copied before the call returns.
    * @returns The entry's id, once Qa stores hold it and every lower entry is acknowledged.
    * @throws {TypeError} When the payload is not a `Uint8Array`.
+   * @throws {RangeError} When the payload is larger than `maxEntrySize`.
    * @throws {LedgerFencedError} When a recovery has fenced the ledger.
    * @throws {NotEnoughStoresError} When a failed store could not be replaced.
    * @throws {ClosedError} After `close()`.
    */
   addEntry(payload: Uint8Array): Promise<number> {
-    if (!(payload instanceof Uint8Array)) {
-      return Promise.reject(new TypeError("Payload must be a Uint8Array"));
+    try {
+      checkPayload(payload, this.#maxEntrySize);
+    } catch (error) {
+      return Promise.reject(error);
     }
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#closing !== undefined) {
@@ -246,6 +264,13 @@ export class LedgerWriter {
       (error) => {
         if (error instanceof LedgerFencedError || error instanceof LedgerClosedError) {
           this.#fail(new LedgerFencedError(this.ledgerId, { cause: error }));
+        } else if (
+          error instanceof EntryConflictError || error instanceof RangeError ||
+          error instanceof TypeError
+        ) {
+          // Not the store's fault: another writer wrote this id, or the store refuses the
+          // entry itself. Replacing the store would not help.
+          this.#fail(error);
         } else {
           this.#replace(name, error);
         }

@@ -7,6 +7,7 @@ import { LedgerReader } from "../../src/ledger/ledger_reader.ts";
 import { LedgerWriter } from "../../src/ledger/ledger_writer.ts";
 import { MemoryLedgerMetadataStore } from "../../src/ledger/metadata.ts";
 import {
+  EntryConflictError,
   LedgerExistsError,
   NoSuchEntryError,
   NotEnoughStoresError,
@@ -176,8 +177,10 @@ Deno.test("LedgerWriter and LedgerReader reject bad arguments", async () => {
     LedgerWriter.create({ ledgerId: 1, metadataStore, stores, addTimeoutMs: 0 }),
     RangeError,
   );
-  const writer = await LedgerWriter.create({ ledgerId: 1, metadataStore, stores });
+  const writer = await LedgerWriter.create({ ledgerId: 1, metadataStore, stores, maxEntrySize: 8 });
   await assert.rejects(writer.addEntry("x" as unknown as Uint8Array), TypeError);
+  await assert.rejects(writer.addEntry(new Uint8Array(9)), RangeError);
+  assert.equal(await writer.addEntry(new Uint8Array(8)), 0);
   await writer.close();
   await assert.rejects(writer.addEntry(new Uint8Array(1)), { name: "ClosedError" });
   await assert.rejects(
@@ -186,7 +189,8 @@ Deno.test("LedgerWriter and LedgerReader reject bad arguments", async () => {
   );
   const reader = await LedgerReader.open({ ledgerId: 1, metadataStore, stores });
   await assert.rejects(reader.readEntry(-1), RangeError);
-  await assert.rejects(reader.readEntry(0), NoSuchEntryError);
+  assert.deepEqual(await reader.readEntry(0), new Uint8Array(8));
+  await assert.rejects(reader.readEntry(1), NoSuchEntryError);
   await cluster.close();
 });
 
@@ -213,5 +217,16 @@ Deno.test("LedgerReader.waitForEntry() wakes when the LAC passes the entry", asy
   await assert.rejects(aborted, /enough/);
   await writer.close();
   assert.equal(await reader.waitForEntry(1), 2);
+  await cluster.close();
+});
+
+Deno.test("LedgerWriter stops when a store holds one of its ids with other bytes", async () => {
+  const cluster = await Cluster.open(4);
+  const writer = await cluster.writer(new MemoryLedgerMetadataStore(), LEDGER, { ackQuorum: 2 });
+  await writeEntries(writer, 0, 2);
+  await cluster.client("s1").inner.store.addEntry(LEDGER, 2, new Uint8Array([9]));
+  await assert.rejects(writer.addEntry(quorumPayload(LEDGER, 2)), EntryConflictError);
+  await assert.rejects(writer.addEntry(quorumPayload(LEDGER, 3)), EntryConflictError);
+  assert.equal(writer.metadata.ensembles.length, 1, "a store was replaced");
   await cluster.close();
 });
