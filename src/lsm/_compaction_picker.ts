@@ -18,6 +18,27 @@ export interface Compaction {
   largest: Uint8Array;
 }
 
+/**
+ * Roughly how many bytes compaction must still rewrite to bring every level within its
+ * budget (RocksDB's estimate): level 0 past its trigger merges with level 1; a level over
+ * budget pushes its excess down, rewriting about `levelSizeRatio + 1` bytes per byte moved.
+ */
+export function pendingCompactionBytes(version: Version, settings: DbSettings): number {
+  const levels = version.levels;
+  let pending = 0;
+  let incoming = 0;
+  if (levels[0]!.length >= settings.level0CompactionTrigger) {
+    incoming = version.levelBytes(0);
+    pending += incoming + version.levelBytes(1);
+  }
+  for (let level = 1; level < levels.length - 1; level++) {
+    const excess = version.levelBytes(level) + incoming - levelMaxBytes(settings, level);
+    incoming = Math.max(0, excess);
+    pending += incoming * (settings.levelSizeRatio + 1);
+  }
+  return pending;
+}
+
 /** The byte budget of `level` (1 and deeper). */
 export function levelMaxBytes(settings: DbSettings, level: number): number {
   return settings.level1MaxBytes * settings.levelSizeRatio ** (level - 1);

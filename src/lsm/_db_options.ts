@@ -29,6 +29,13 @@ export interface DbOptions {
   level0SlowdownWritesTrigger?: number;
   /** Writes wait while level 0 holds this many tables. Default 12. */
   level0StopWritesTrigger?: number;
+  /**
+   * While compaction has about this many bytes to rewrite before every level is within its
+   * budget, every write first gives background work a turn (a slowdown). Default 256 MiB.
+   */
+  pendingCompactionSlowdownBytes?: number;
+  /** Writes wait while compaction has this many bytes to rewrite. Default 1 GiB. */
+  pendingCompactionStopBytes?: number;
   /** Level 1 is compacted into level 2 once it holds this many bytes. Default 10 MiB. */
   level1MaxBytes?: number;
   /** Each deeper level may hold this many times the bytes of the one above. Default 10. */
@@ -82,9 +89,25 @@ export function checkDbOptions(options: DbOptions): DbSettings {
     level0CompactionTrigger,
     level0StopWritesTrigger - 1,
   );
+  const pendingCompactionStopBytes = integer(
+    options,
+    "pendingCompactionStopBytes",
+    1024 * MiB,
+    1 * MiB,
+    2 ** 50,
+  );
+  const pendingCompactionSlowdownBytes = integer(
+    options,
+    "pendingCompactionSlowdownBytes",
+    Math.min(256 * MiB, pendingCompactionStopBytes),
+    1 * MiB,
+    pendingCompactionStopBytes,
+  );
   return {
     sync,
     compactionWorker,
+    pendingCompactionSlowdownBytes,
+    pendingCompactionStopBytes,
     memtableSize: integer(options, "memtableSize", 4 * MiB, 64 * KiB, 1024 * MiB),
     maxImmutableMemtables: integer(options, "maxImmutableMemtables", 2, 1, 64),
     blockSize: integer(options, "blockSize", 4 * KiB, 256, 1 * MiB),

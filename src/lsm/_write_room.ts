@@ -1,13 +1,16 @@
 // Making room for the next write group: freezing a full memtable (the WAL rolls with it),
-// slowing writes down while level 0 is long, making them wait while flushes or level 0
-// are too far behind, and giving the event loop a turn when writes have held it for long.
+// slowing writes down while level 0 is long or compaction is behind, making them wait while
+// flushes, level 0 or compaction are too far behind, and giving the event loop a turn when
+// writes have held it for long.
 
 import { setImmediate } from "node:timers";
 import type { RecordLog } from "../record/record_log.ts";
 import type { BackgroundRunner } from "./_background_runner.ts";
+import { pendingCompactionBytes } from "./_compaction_picker.ts";
 import type { DbSettings } from "./_db_options.ts";
 import type { LiveTables } from "./_live_tables.ts";
 import type { MemtablePool } from "./_memtables.ts";
+import type { Version } from "./_version.ts";
 
 /** What making room reads and changes. */
 export interface WriteRoomHost {
@@ -35,6 +38,9 @@ export class WriteRoom {
   #ranSince = performance.now();
   /** Whether a heartbeat is waiting for the event loop's next turn. */
   #heartbeat = false;
+  /** The version whose pending compaction bytes `#pending` holds. */
+  #pendingOf: Version | undefined;
+  #pending = 0;
 
   constructor(host: WriteRoomHost) {
     this.#host = host;
@@ -52,8 +58,17 @@ export class WriteRoom {
     const active = pool.active.memtable;
     const full = force ? active.count > 0 : active.approximateBytes >= settings.memtableSize;
     const level0 = live.current.levels[0]!.length;
-    if (full || level0 >= settings.level0StopWritesTrigger) return this.#wait(force);
-    if (level0 >= settings.level0SlowdownWritesTrigger) {
+    const pending = this.pendingCompactionBytes;
+    if (
+      full || level0 >= settings.level0StopWritesTrigger ||
+      pending >= settings.pendingCompactionStopBytes
+    ) {
+      return this.#wait(force);
+    }
+    if (
+      level0 >= settings.level0SlowdownWritesTrigger ||
+      pending >= settings.pendingCompactionSlowdownBytes
+    ) {
       this.slowdowns++;
       return this.#giveTurn();
     }
@@ -66,6 +81,16 @@ export class WriteRoom {
     }
     if (performance.now() - this.#ranSince >= SHARE_MILLIS) return this.#giveTurn();
     return undefined;
+  }
+
+  /** Bytes compaction must still rewrite, as of the current version (computed once per version). */
+  get pendingCompactionBytes(): number {
+    const current = this.#host.live.current;
+    if (this.#pendingOf !== current) {
+      this.#pendingOf = current;
+      this.#pending = pendingCompactionBytes(current, this.#host.settings);
+    }
+    return this.#pending;
   }
 
   /**
@@ -86,8 +111,11 @@ export class WriteRoom {
       for (;;) {
         this.#host.throwIfFailed();
         const active = pool.active.memtable;
-        if (live.current.levels[0]!.length >= settings.level0StopWritesTrigger) {
+        const behind = live.current.levels[0]!.length >= settings.level0StopWritesTrigger ||
+          this.pendingCompactionBytes >= settings.pendingCompactionStopBytes;
+        if (behind) {
           stalledAt ||= this.#stallStart();
+          background.schedule();
           await background.progress;
         } else if (!force && active.approximateBytes < settings.memtableSize) {
           return;
@@ -95,6 +123,7 @@ export class WriteRoom {
           return;
         } else if (pool.immutables.length >= settings.maxImmutableMemtables) {
           stalledAt ||= this.#stallStart();
+          background.schedule();
           await background.progress;
         } else {
           pool.rotate(await wal.roll());

@@ -66,8 +66,10 @@ export interface DbStats {
   walBytes: number;
   /** The block cache's hits, misses and bytes held. */
   blockCache: { hits: number; misses: number; bytes: number };
-  /** Write groups that first gave background work a turn, level 0 being long. */
+  /** Write groups that first gave background work a turn, level 0 being long or compaction behind. */
   slowdowns: number;
+  /** Bytes compaction must still rewrite to bring every level within its budget (an estimate). */
+  pendingCompactionBytes: number;
   /** Times a write waited for a flush or compaction. */
   stalls: number;
   /** Milliseconds writes waited for flushes or compactions. */
@@ -555,6 +557,7 @@ export class Db {
       walBytes: wal.endPosition - Math.max(wal.firstPosition, this.#pool.flushedLogPosition),
       blockCache: { hits: cache.hits, misses: cache.misses, bytes: cache.bytes },
       slowdowns: this.#room.slowdowns,
+      pendingCompactionBytes: this.#room.pendingCompactionBytes,
       stalls: this.#room.stalls,
       stallMillis: this.#room.stallMillis,
       flushes: this.#background.counters.flushes,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ClosedError } from "../../src/errors.ts";
 import { Db } from "../../src/lsm/db.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { writeRandomBatches } from "../_helpers/db_fixture.ts";
+import { waitFor, writeRandomBatches } from "../_helpers/db_fixture.ts";
 import { Prng } from "../_helpers/prng.ts";
 
 const SMALL = {
@@ -190,4 +190,39 @@ Deno.test("Writes slow down while level 0 is long, and stats() counts it", async
     RangeError,
   );
   await db.close();
+});
+
+Deno.test("Writes wait while compaction is too far behind, and stats() shows the pending bytes", async () => {
+  const MiB = 1024 * 1024;
+  const db = await Db.open("/db", {
+    vfs: new MemVfs(),
+    ...SMALL,
+    level1MaxBytes: 64 * 1024,
+    levelSizeRatio: 2,
+    pendingCompactionSlowdownBytes: MiB,
+    pendingCompactionStopBytes: MiB,
+  });
+  let sawPending = 0;
+  for (let round = 0; round < 40; round++) {
+    const batch = db.batch();
+    for (let i = 0; i < 500; i++) {
+      batch.put(`k${(round * 7919 + i * 104729) % 20000}`, "x".repeat(90));
+    }
+    await batch.commit();
+    sawPending = Math.max(sawPending, db.stats().pendingCompactionBytes);
+  }
+  const stats = db.stats();
+  assert.ok(sawPending > 0, "compaction fell behind at some point");
+  assert.ok(stats.stalls > 0 || stats.slowdowns > 0, JSON.stringify(stats));
+  await waitFor(() => db.stats().pendingCompactionBytes === 0, "compaction to catch up");
+  assert.deepEqual((await db.check()).problems, []);
+  await db.close();
+  await assert.rejects(
+    Db.open("/other", {
+      vfs: new MemVfs(),
+      pendingCompactionSlowdownBytes: 4 * MiB,
+      pendingCompactionStopBytes: 2 * MiB,
+    }),
+    RangeError,
+  );
 });

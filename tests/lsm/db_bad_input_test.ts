@@ -94,6 +94,8 @@ Deno.test("Db.open() rejects numeric options out of range with RangeError", asyn
     ["targetFileSize", [0, 64 * 1024 - 1, 4096 * 1024 * 1024 + 1]],
     ["level0CompactionTrigger", [0, 1, 1001, 2.5]],
     ["level0StopWritesTrigger", [0, 4, 10_001, 12.5]],
+    ["pendingCompactionStopBytes", [0, 1024 * 1024 - 1, 2 ** 50 + 1, 1.5e6 + 0.5]],
+    ["pendingCompactionSlowdownBytes", [0, 2 ** 31, 1.5e6 + 0.5]],
   ];
   const vfs = new MemVfs();
   for (const [name, values] of cases) {
@@ -137,6 +139,8 @@ Deno.test("Db.open() rejects options of the wrong type with TypeError", async ()
     "targetFileSize",
     "level0CompactionTrigger",
     "level0StopWritesTrigger",
+    "pendingCompactionSlowdownBytes",
+    "pendingCompactionStopBytes",
   ];
   for (const name of names) {
     for (const value of ["1", null, true, {}, 5n]) {
