@@ -80,6 +80,7 @@ export function scanFramed(
   onRecord: (offset: number, data: Uint8Array) => boolean,
 ): ScanResult {
   const size = file.size();
+  if (size <= from) return { end: from, size };
   const scanner = new SegmentScanner(file, frameId(id.kind, id.fileId), from, size);
   let end = from;
   for (;;) {

@@ -36,6 +36,12 @@ export interface Repairs {
   create(id: FramedFileId, firstIndex: number): Promise<void>;
 }
 
+/** Which of a segment's two files exist. */
+interface SegmentFiles {
+  items: boolean;
+  state: boolean;
+}
+
 /** The files of one queue and what of them has been read. */
 export class QueueLoader {
   readonly #vfs: Vfs;
@@ -48,8 +54,12 @@ export class QueueLoader {
   /** The highest state-record index seen beyond its segment's items, plus one (0: none). */
   floor = 0;
   #loading: Promise<unknown> = Promise.resolve();
+  readonly #rollAt: number;
+  #probed = 0;
 
-  constructor(vfs: Vfs, dir: string, naming: QueueNaming, state: QueueState) {
+  /** `rollAt`: the size at which writers start a new segment (`maxFileSize`). */
+  constructor(vfs: Vfs, dir: string, naming: QueueNaming, state: QueueState, rollAt: number) {
+    this.#rollAt = rollAt;
     this.#vfs = vfs;
     this.#dir = dir;
     this.#naming = naming;
@@ -67,35 +77,28 @@ export class QueueLoader {
     this.#metaEnd = end;
   }
 
-  /** Reads whatever is new. `repairs`: the caller holds the lock; repair what a crash left. */
-  load(repairs: Repairs | undefined): Promise<void> {
-    const run = this.#loading.then(() => this.#load(repairs));
+  /**
+   * Reads whatever is new. `repairs`: the caller holds the lock; repair what a crash left.
+   * `stateOf`: read only the state files of these segments (those the caller appends to);
+   * default all. Records left unread only ever settle more items, so a partial view never
+   * wrongly shows an item settled.
+   */
+  load(repairs: Repairs | undefined, stateOf?: ReadonlySet<number>): Promise<void> {
+    const run = this.#loading.then(() => this.#load(repairs, stateOf));
     this.#loading = run.catch(() => {});
     return run;
   }
 
-  async #load(repairs: Repairs | undefined): Promise<void> {
-    const names = this.#vfs.list(this.#dir);
-    await this.#loadMeta(names, repairs);
-    const found = new Map<number, { items: boolean; state: boolean }>();
-    for (const name of names) {
-      const parsed = this.#naming.parse(name);
-      if (parsed === undefined) continue;
-      const entry = found.get(parsed.id) ?? { items: false, state: false };
-      if (parsed.kind === FileKind.ITEMS) entry.items = true;
-      else entry.state = true;
-      found.set(parsed.id, entry);
+  async #load(repairs: Repairs | undefined, stateOf?: ReadonlySet<number>): Promise<void> {
+    // The first load lists the directory; later ones look only for the next segment ids,
+    // since a live segment's files go only after a REMOVED record says so.
+    const names = this.#metaEnd === 0 ? this.#vfs.list(this.#dir) : undefined;
+    await this.#loadMeta(names ?? [], repairs);
+    if (names === undefined && this.#state.last !== undefined) {
+      this.#loadItems(this.#state.last, false);
     }
+    const found = names === undefined ? this.#probeNewSegments() : this.#segmentFiles(names);
     const state = this.#state;
-    for (const segment of [...state.segments]) {
-      if (found.get(segment.id)?.items !== true || found.get(segment.id)?.state !== true) {
-        throw new CorruptionError(
-          found.get(segment.id)?.items === true ? segment.state.path : segment.items.path,
-          0,
-          "segment file is missing",
-        );
-      }
-    }
     const ids = [...found.keys()].sort((a, b) => a - b);
     const highest = ids.at(-1) ?? 0;
     if (repairs !== undefined) {
@@ -137,13 +140,54 @@ export class QueueLoader {
         await repairs.cut(last.items, result.end);
       }
     }
-    for (const segment of state.segments) await this.#loadState(segment, repairs);
+    for (const segment of state.segments) {
+      if (stateOf === undefined || stateOf.has(segment.id) || names !== undefined) {
+        await this.#loadState(segment, repairs);
+      }
+    }
   }
 
   /** Closes the read handles. */
   close(): void {
     this.#metaReader?.close();
     this.#metaReader = undefined;
+  }
+
+  /** The segment files among `names`, by segment id. */
+  #segmentFiles(names: readonly string[]): Map<number, SegmentFiles> {
+    const found = new Map<number, SegmentFiles>();
+    for (const name of names) {
+      const parsed = this.#naming.parse(name);
+      if (parsed === undefined) continue;
+      const entry = found.get(parsed.id) ?? { items: false, state: false };
+      if (parsed.kind === FileKind.ITEMS) entry.items = true;
+      else entry.state = true;
+      found.set(parsed.id, entry);
+    }
+    return found;
+  }
+
+  /** The files of segments after the last one read (and of removed ones left behind). */
+  #probeNewSegments(): Map<number, SegmentFiles> {
+    const found = new Map<number, SegmentFiles>();
+    const last = this.#state.last;
+    // A writer starts a new segment when the last one is full (or, at an open after a power
+    // loss, above lost items): look every time in the first case, now and then otherwise.
+    const now = performance.now();
+    if (last !== undefined && last.itemsEnd < this.#rollAt && now - this.#probed < 50) {
+      return found;
+    }
+    this.#probed = now;
+    for (let id = (last?.id ?? 0) + 1;; id++) {
+      const [items, state] = this.#paths(id) as [string, string];
+      const hasItems = this.#vfs.exists(items);
+      const entry = {
+        items: hasItems,
+        state: (hasItems || this.#state.removed.has(id)) && this.#vfs.exists(state),
+      };
+      if (entry.items || entry.state) found.set(id, entry);
+      else if (!this.#state.removed.has(id)) return found;
+    }
   }
 
   #paths(id: number): string[] {

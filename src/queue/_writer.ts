@@ -213,7 +213,16 @@ export class QueueWriter {
   async #group(stateOps: StateOp[], consumerOps: ConsumerOp[]): Promise<void> {
     const lock = await this.#lock();
     try {
-      if (lock !== undefined) await this.#setup.loader.load(this.repairs);
+      if (lock !== undefined) {
+        const targets = new Set<number>();
+        for (const op of stateOps) {
+          for (const write of op.writes) {
+            const segment = this.#setup.state.segmentOf(write.index);
+            if (segment !== undefined) targets.add(segment.id);
+          }
+        }
+        await this.#setup.loader.load(this.repairs, targets);
+      }
       const state = this.#setup.state;
       const floor = this.#setup.loader.floor;
       if (state.last === undefined || floor > state.nextIndex) {

@@ -96,7 +96,7 @@ export class DurableQueue {
     this.#state = new QueueState();
     this.#cache = new ItemCache(settings.maxChunk);
     this.#state.onSettled = (index) => this.#cache.delete(index);
-    this.#loader = new QueueLoader(vfs, dir, this.#naming, this.#state);
+    this.#loader = new QueueLoader(vfs, dir, this.#naming, this.#state, settings.maxFileSize);
     this.#writer = new QueueWriter({
       vfs,
       dir,
@@ -406,7 +406,7 @@ export class DurableQueue {
 
   async #refreshIfShared(): Promise<void> {
     if (!this.#settings.fileLocking) return;
-    if (performance.now() - this.#lastRefresh < 1) return;
+    if (performance.now() - this.#lastRefresh < this.#settings.pollIntervalMs) return;
     await this.refresh();
   }
 
