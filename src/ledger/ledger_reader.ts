@@ -6,6 +6,7 @@ import { checkEntryId, checkLedgerId } from "./_checks.ts";
 import { storesFor } from "./_quorum.ts";
 import { checkTimeout } from "./_timeout.ts";
 import { NoSuchEntryError, NoSuchLedgerError, NotEnoughStoresError } from "./errors.ts";
+import { readFromReplicas } from "./_speculative_read.ts";
 import { StorePool } from "./_store_pool.ts";
 import type { LedgerMetadata, LedgerMetadataStore } from "./metadata.ts";
 import { copyMetadata } from "./_metadata_rules.ts";
@@ -25,6 +26,11 @@ export interface LedgerReaderOptions {
   recover?: boolean;
   /** A store that has not answered within this many ms counts as unreachable. Default 10,000. */
   timeoutMs?: number;
+  /**
+   * A read asks the next replica of the entry when the previous one has not answered
+   * within this many ms (it keeps waiting for both). Default 200.
+   */
+  speculativeReadMs?: number;
 }
 
 /**
@@ -65,6 +71,7 @@ export class LedgerReader {
   readonly ledgerId: number;
   readonly #metadataStore: LedgerMetadataStore;
   readonly #pool: StorePool;
+  readonly #speculativeMs: number;
   #metadata: LedgerMetadata;
   #lac = -1;
 
@@ -72,7 +79,9 @@ export class LedgerReader {
     metadataStore: LedgerMetadataStore,
     pool: StorePool,
     metadata: LedgerMetadata,
+    speculativeMs: number,
   ) {
+    this.#speculativeMs = speculativeMs;
     this.ledgerId = metadata.ledgerId;
     this.#metadataStore = metadataStore;
     this.#pool = pool;
@@ -94,13 +103,14 @@ export class LedgerReader {
     }
     checkLedgerId(options.ledgerId);
     const timeout = checkTimeout(options.timeoutMs, "timeoutMs", 10_000);
+    const speculativeMs = checkTimeout(options.speculativeReadMs, "speculativeReadMs", 200);
     const pool = new StorePool(options.stores, timeout);
     let metadata = (await options.metadataStore.read(options.ledgerId))?.metadata;
     if (metadata === undefined) throw new NoSuchLedgerError(options.ledgerId);
     if (options.recover === true && metadata.state !== "closed") {
       metadata = await recoverLedger({ ...options, timeoutMs: timeout });
     }
-    const reader = new LedgerReader(options.metadataStore, pool, metadata);
+    const reader = new LedgerReader(options.metadataStore, pool, metadata, speculativeMs);
     await reader.readLastAddConfirmed();
     return reader;
   }
@@ -144,7 +154,9 @@ export class LedgerReader {
   }
 
   /**
-   * Reads one entry from the first store of its write set that holds it.
+   * Reads one entry from the first store of its write set that answers with it: the
+   * stores are asked in write-set order, the next one as soon as the previous fails or has
+   * not answered within `speculativeReadMs`.
    *
    * @param entryId An entry at or below the last add confirmed.
    * @returns Its bytes, owned by the caller.
@@ -162,21 +174,17 @@ export class LedgerReader {
         `lies beyond the last add confirmed ${this.#lac}`,
       );
     }
-    let cause: unknown;
-    let missing = 0;
     const names = storesFor(this.#metadata, entryId);
-    for (const name of names) {
-      try {
-        return await this.#pool.call(name, (client) => client.readEntry(this.ledgerId, entryId));
-      } catch (error) {
-        if (error instanceof NoSuchEntryError || error instanceof NoSuchLedgerError) missing++;
-        else cause ??= error;
-      }
-    }
-    if (missing === names.length) throw new NoSuchEntryError(this.ledgerId, entryId);
+    const read = await readFromReplicas(
+      names,
+      (name) => this.#pool.call(name, (client) => client.readEntry(this.ledgerId, entryId)),
+      this.#speculativeMs,
+    );
+    if (read.found) return read.payload;
+    if (read.missing === names.length) throw new NoSuchEntryError(this.ledgerId, entryId);
     throw new NotEnoughStoresError(
       `No store holding entry ${entryId} of ledger ${this.ledgerId} answered`,
-      { cause },
+      { cause: read.cause },
     );
   }
 

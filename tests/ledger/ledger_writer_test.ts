@@ -230,3 +230,34 @@ Deno.test("LedgerWriter stops when a store holds one of its ids with other bytes
   assert.equal(writer.metadata.ensembles.length, 1, "a store was replaced");
   await cluster.close();
 });
+
+Deno.test("LedgerReader reads past a stalled replica without waiting for it", async () => {
+  const cluster = await Cluster.open(3);
+  const metadataStore = new MemoryLedgerMetadataStore();
+  const writer = await cluster.writer(metadataStore, LEDGER, { writeQuorum: 3, ackQuorum: 2 });
+  await writeEntries(writer, 0, 6);
+  await writer.close();
+  const reader = await LedgerReader.open({
+    ledgerId: LEDGER,
+    metadataStore,
+    stores: cluster.clients,
+    timeoutMs: Infinity,
+    speculativeReadMs: 5,
+  });
+  // s0 answers no read until the end (no timeout would end the wait); s1 fails them.
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const stalled = cluster.client("s0").inner;
+  const read = stalled.readEntry.bind(stalled);
+  stalled.readEntry = async (ledgerId, entryId) => {
+    await gate;
+    return await read(ledgerId, entryId);
+  };
+  cluster.client("s1").rule = (call) => (call.op === "read" ? "fail" : "ok");
+  await readAll(reader);
+  cluster.client("s2").rule = (call) => (call.op === "read" ? "fail" : "ok");
+  const failing = reader.readEntry(0);
+  release();
+  assert.deepEqual(await failing, quorumPayload(LEDGER, 0), "s0 answers once released");
+  await cluster.close();
+});
