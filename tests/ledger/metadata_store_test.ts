@@ -16,6 +16,7 @@ import {
 } from "../../src/ledger/errors.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { flipByte } from "../_helpers/rewrite_file.ts";
+import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 
 const DIR = "/meta";
 
@@ -107,4 +108,55 @@ Deno.test("FileLedgerMetadataStore reports a damaged metadata file", async () =>
   }
   assert.equal((await store.read(1))?.version, 1);
   store.close();
+});
+
+Deno.test("FileLedgerMetadataStore keeps every acknowledged change through a crash at every write", async () => {
+  /** The metadata of `ledgerId` at `version`: the version is written into lastEntryId. */
+  const at = (ledgerId: number, version: number): LedgerMetadata => ({
+    ...metadata(ledgerId),
+    state: "closed",
+    lastEntryId: version * 10,
+  });
+  for (let k = 1;; k++) {
+    const mem = new MemVfs();
+    const vfs = new CrashPointVfs(mem, k);
+    const acked = new Map<number, number>();
+    const deleted = new Set<number>();
+    try {
+      const store = await FileLedgerMetadataStore.open(DIR, { vfs });
+      for (const ledgerId of [1, 2, 3]) {
+        await store.create(at(ledgerId, 1));
+        acked.set(ledgerId, 1);
+      }
+      for (let version = 1; version < 4; version++) {
+        for (const ledgerId of [1, 2]) {
+          await store.update(at(ledgerId, version + 1), version);
+          acked.set(ledgerId, version + 1);
+        }
+      }
+      await store.delete(3, 1);
+      deleted.add(3);
+      store.close();
+    } catch (error) {
+      if (!causedByPowerLoss(error)) throw error;
+    }
+    const reopened = await FileLedgerMetadataStore.open(DIR, { vfs: mem });
+    for (const ledgerId of [1, 2, 3]) {
+      const found = await reopened.read(ledgerId);
+      const context = `crash after operation ${k}, ledger ${ledgerId}`;
+      if (deleted.has(ledgerId)) assert.equal(found, undefined, context);
+      const known = acked.get(ledgerId) ?? 0;
+      if (found === undefined) {
+        assert.ok(known === 0 || ledgerId === 3, `${context}: version ${known} lost`);
+        continue;
+      }
+      assert.ok(found.version >= known && found.version <= known + 1, context);
+      assert.deepEqual(found.metadata, at(ledgerId, found.version), context);
+    }
+    reopened.close();
+    if (!vfs.crashed) {
+      assert.ok(k > 30, `only ${k} writes`);
+      break;
+    }
+  }
 });
