@@ -64,19 +64,26 @@ export function readFramedHeader(file: VfsFile, id: FramedFileId): number | unde
 }
 
 /**
+ * How a scan treats damage: `"whole"` (a file no write may still be extending) throws for
+ * any; `"repair"` (the caller holds the lock, so the file is still) throws for damage that
+ * a valid chunk follows and ends before damage that none follows (a torn tail, for the
+ * caller to cut); `"tail"` (another process may be writing or repairing the file) ends
+ * before any damage and leaves the verdict to the next scan under the lock.
+ */
+export type ScanMode = "whole" | "repair" | "tail";
+
+/**
  * Scans the records in `[from, size)` of a file, handing each to `onRecord` with its
  * offset; `onRecord` returns false to stop before that record (it is then rescanned
- * later). Damage with no valid chunk after it is a torn tail (or a write under way): the
- * scan ends before it. REQUIRES: `from` is a record boundary.
+ * later). REQUIRES: `from` is a record boundary.
  *
- * @throws {CorruptionError} For damage that a valid chunk follows, or any damage when
- * `whole` (a file that no write may still be extending).
+ * @throws {CorruptionError} For damage, as `mode` says.
  */
 export function scanFramed(
   file: VfsFile,
   id: FramedFileId,
   from: number,
-  whole: boolean,
+  mode: ScanMode,
   onRecord: (offset: number, data: Uint8Array) => boolean,
 ): ScanResult {
   const size = file.size();
@@ -91,8 +98,11 @@ export function scanFramed(
       end = scanner.offset;
       continue;
     }
+    if (mode === "tail") return { end, size };
     const after = scanner.findValidChunk(Math.max(item.offset, scanner.offset), "any");
-    if (whole || after >= 0) throw new CorruptionError(id.path, item.offset, item.detail);
+    if (mode === "whole" || after >= 0) {
+      throw new CorruptionError(id.path, item.offset, item.detail);
+    }
     return { end, size };
   }
 }

@@ -21,6 +21,7 @@ import {
   type FramedFileId,
   readFramedHeader,
   scanFramed,
+  type ScanMode,
   type ScanResult,
 } from "./_framed_file.ts";
 import type { QueueState } from "./_queue_state.ts";
@@ -95,7 +96,7 @@ export class QueueLoader {
     const names = this.#metaEnd === 0 ? this.#vfs.list(this.#dir) : undefined;
     await this.#loadMeta(names ?? [], repairs);
     if (names === undefined && this.#state.last !== undefined) {
-      this.#loadItems(this.#state.last, false);
+      this.#loadItems(this.#state.last, repairs === undefined ? "tail" : "repair");
     }
     const found = names === undefined ? this.#probeNewSegments() : this.#segmentFiles(names);
     const state = this.#state;
@@ -118,7 +119,7 @@ export class QueueLoader {
       if (segment === undefined) break;
       const previous = state.last;
       if (previous !== undefined) {
-        this.#loadItems(previous, true);
+        this.#loadItems(previous, "whole");
         if (previous.id === id - 1 && previous.nextIndex !== segment.firstIndex) {
           throw new CorruptionError(
             segment.items.path,
@@ -135,7 +136,7 @@ export class QueueLoader {
     }
     const last = state.last;
     if (last !== undefined) {
-      const result = this.#loadItems(last, false);
+      const result = this.#loadItems(last, repairs === undefined ? "tail" : "repair");
       if (repairs !== undefined && result.size > result.end) {
         await repairs.cut(last.items, result.end);
       }
@@ -219,16 +220,22 @@ export class QueueLoader {
       this.#metaEnd = FILE_HEADER_SIZE;
     }
     const file = this.#metaReader!;
-    const result = scanFramed(file, this.meta, this.#metaEnd, false, (offset, data) => {
-      const record = decodeMetaRecord(data);
-      const applied = typeof record === "string"
-        ? { problem: record }
-        : this.#state.applyMeta(record);
-      if (typeof applied === "object") {
-        throw new CorruptionError(this.meta.path, offset, applied.problem);
-      }
-      return true;
-    });
+    const result = scanFramed(
+      file,
+      this.meta,
+      this.#metaEnd,
+      repairs === undefined ? "tail" : "repair",
+      (offset, data) => {
+        const record = decodeMetaRecord(data);
+        const applied = typeof record === "string"
+          ? { problem: record }
+          : this.#state.applyMeta(record);
+        if (typeof applied === "object") {
+          throw new CorruptionError(this.meta.path, offset, applied.problem);
+        }
+        return true;
+      },
+    );
     this.#metaEnd = result.end;
     if (repairs !== undefined && result.size > result.end) await repairs.cut(this.meta, result.end);
   }
@@ -283,13 +290,13 @@ export class QueueLoader {
     return segment;
   }
 
-  /** Reads new items of a segment; `whole`: a later segment exists, so none may be torn. */
-  #loadItems(segment: Segment, whole: boolean): ScanResult {
+  /** Reads new items of a segment; `"whole"` when a later segment exists, so none may be torn. */
+  #loadItems(segment: Segment, mode: ScanMode): ScanResult {
     const result = scanFramed(
       segment.reader!,
       segment.items,
       segment.itemsEnd,
-      whole,
+      mode,
       (offset, data) => {
         if (data.length < ITEM_INDEX_SIZE) {
           throw new CorruptionError(segment.items.path, offset, "item record is cut short");
@@ -311,7 +318,7 @@ export class QueueLoader {
       segment.stateReader!,
       segment.state,
       segment.stateEnd,
-      false,
+      repairs === undefined ? "tail" : "repair",
       (offset, data) => {
         const record = decodeStateRecord(data);
         if (typeof record === "string") {

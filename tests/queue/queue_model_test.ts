@@ -34,7 +34,7 @@ async function runModel(seed: number): Promise<void> {
   const options = { vfs, maxFileSize: 4096, maxChunk, sync: prng.int(2) === 0 };
   const model = new Model();
   let q = await DurableQueue.open(DIR, options);
-  let c: QueueConsumer = q.consumer("c");
+  let c: QueueConsumer = q.consumer("c", { maxAttempts: 1_000_000 });
   let serial = 0;
   for (let step = 0; step < STEPS; step++) {
     const where = `seed ${seed} (maxChunk ${maxChunk}), step ${step}`;
@@ -96,7 +96,7 @@ async function runModel(seed: number): Promise<void> {
       await q.close();
       if (prng.int(2) === 0) vfs.crash();
       q = await DurableQueue.open(DIR, options);
-      c = q.consumer("c");
+      c = q.consumer("c", { maxAttempts: 1_000_000 });
       model.leased.clear();
     }
     assert.equal(q.length, model.live().length, `${where}: length`);
