@@ -76,17 +76,17 @@ export class Checkpointer {
     try {
       const position = this.#applied;
       const ledgers: CheckpointLedger[] = [];
-      const syncs: Promise<void>[] = [];
+      const dirty: Workspace[] = [];
       for (const workspace of setup.table.live.values()) {
         if (!workspace.created) continue;
         setup.flush(workspace);
         ledgers.push(workspace.checkpointState());
-        if (workspace.dirty) syncs.push(workspace.sync());
+        if (workspace.dirty) dirty.push(workspace);
       }
       const removals = [...setup.table.deleted];
       const dirDirty = setup.table.dirDirty;
       setup.table.dirDirty = false;
-      await Promise.all(syncs);
+      await Promise.all(dirty.map((workspace) => workspace.sync()));
       if (dirDirty) await setup.vfs.syncDir(setup.table.dir);
       await writeCheckpoint(setup.vfs, setup.dir, { journalPosition: position, ledgers });
       this.#checkpointed = position;

@@ -6,6 +6,7 @@
 //   FENCE   | 3 u8 | ledger id u64 | flags u8 |
 //   CLOSE   | 4 u8 | ledger id u64 |
 //   DELETE  | 5 u8 | ledger id u64 |
+//   LAC     | 6 u8 | ledger id u64 | lac + 1 u64 |
 //
 // Flags: bit 0 creates the ledger when missing; bit 1 (ADD) marks a recovery add, which
 // a fenced ledger accepts. Integers are little-endian.
@@ -13,7 +14,7 @@
 import { readU64LE, writeU64LE } from "../encoding/fixed.ts";
 
 /** The kinds of journal records. */
-export const JournalKind = { ADD: 1, CREATE: 2, FENCE: 3, CLOSE: 4, DELETE: 5 } as const;
+export const JournalKind = { ADD: 1, CREATE: 2, FENCE: 3, CLOSE: 4, DELETE: 5, LAC: 6 } as const;
 
 /** Flag bits of ADD and FENCE records. */
 export const FLAG_CREATE = 1;
@@ -33,6 +34,7 @@ export type JournalRecord =
     payload: Uint8Array;
   }
   | { kind: 3; ledgerId: number; flags: number }
+  | { kind: 6; ledgerId: number; lac: number }
   | { kind: 2 | 4 | 5; ledgerId: number };
 
 /** Encodes an ADD record; `lac` is -1 when none is known. */
@@ -62,6 +64,15 @@ export function encodeLedgerOp(kind: 2 | 3 | 4 | 5, ledgerId: number, flags = 0)
   return out;
 }
 
+/** Encodes a LAC record: the writer's last add confirmed, sent without an entry. */
+export function encodeLac(ledgerId: number, lac: number): Uint8Array {
+  const out = new Uint8Array(17);
+  out[0] = JournalKind.LAC;
+  writeU64LE(out, 1, ledgerId);
+  writeU64LE(out, 9, lac + 1);
+  return out;
+}
+
 /**
  * Decodes a record.
  *
@@ -86,6 +97,9 @@ export function decodeJournalRecord(bytes: Uint8Array): JournalRecord {
     case JournalKind.FENCE:
       if (bytes.length !== 10) throw new RangeError("FENCE record has the wrong length");
       return { kind, ledgerId, flags: bytes[9]! };
+    case JournalKind.LAC:
+      if (bytes.length !== 17) throw new RangeError("LAC record has the wrong length");
+      return { kind, ledgerId, lac: readU64LE(bytes, 9) - 1 };
     case JournalKind.CREATE:
     case JournalKind.CLOSE:
     case JournalKind.DELETE:

@@ -52,6 +52,12 @@ export class LedgerTable {
     return true;
   }
 
+  /** Applies a LAC sent without an entry. */
+  applyLac(workspace: Workspace, lac: number): void {
+    this.applyCreate(workspace);
+    if (lac > workspace.lac) workspace.lac = lac;
+  }
+
   /** Applies a fence or a close. */
   applyFlags(workspace: Workspace, flags: number): void {
     this.applyCreate(workspace);
@@ -154,6 +160,9 @@ export class LedgerTable {
         return;
       case JournalKind.CLOSE:
         this.applyFlags(workspace, CLOSED);
+        return;
+      case JournalKind.LAC:
+        this.applyLac(workspace, record.lac);
         return;
     }
   }

@@ -1,5 +1,5 @@
 // The long poll of a ledger store: wait until a ledger holds an entry past a given id,
-// its state changes, a timeout passes or a signal aborts.
+// its state or LAC changes, a timeout passes or a signal aborts.
 
 import { infoOf } from "./_ledger_table.ts";
 import type { Workspace } from "./_workspace.ts";
@@ -9,8 +9,8 @@ import type { LedgerInfo } from "./types.ts";
  * Waits on `workspace` (woken by {@linkcode Workspace.wake}). `gone` tells, at each
  * wake, the error to reject with when the store closed or the ledger was deleted.
  *
- * @returns The ledger's info when it holds an entry past `afterEntryId`, its flags
- * changed, or `timeoutMs` passed.
+ * @returns The ledger's info when it holds an entry past `afterEntryId`, its flags or
+ * LAC changed, or `timeoutMs` passed.
  */
 export function longPoll(
   workspace: Workspace,
@@ -20,6 +20,7 @@ export function longPoll(
   gone: () => Error | undefined,
 ): Promise<LedgerInfo> {
   const flags = workspace.flags;
+  const lac = workspace.lac;
   return new Promise<LedgerInfo>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const finish = (error?: unknown): void => {
@@ -32,7 +33,11 @@ export function longPoll(
     const check = (): void => {
       const error = gone();
       if (error !== undefined) finish(error);
-      else if (workspace.lastEntryId > afterEntryId || workspace.flags !== flags) finish();
+      else if (
+        workspace.lastEntryId > afterEntryId || workspace.flags !== flags || workspace.lac !== lac
+      ) {
+        finish();
+      }
     };
     const abort = (): void => finish(signal!.reason);
     workspace.waiters.add(check);

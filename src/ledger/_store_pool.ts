@@ -50,6 +50,12 @@ export class StorePool {
         new NotEnoughStoresError(`Store ${name} is not among the stores given`),
       );
     }
-    return withTimeout(call(client), timeoutMs, `Store ${name}`);
+    let answer: Promise<T>;
+    try {
+      answer = call(client);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return withTimeout(answer, timeoutMs, `Store ${name}`);
   }
 }

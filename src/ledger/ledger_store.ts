@@ -24,6 +24,7 @@ import { Checkpointer } from "./_checkpointer.ts";
 import {
   ADD_HEADER_SIZE,
   encodeAdd,
+  encodeLac,
   encodeLedgerOp,
   FLAG_CREATE,
   FLAG_RECOVERY,
@@ -317,7 +318,7 @@ export class LedgerStore {
 
   /**
    * Long poll: resolves once the store holds an entry above `afterEntryId`, or the
-   * ledger's state changes, or `timeoutMs` passes (with the state as it is then).
+   * ledger's state or LAC changes, or `timeoutMs` passes (with the state as it is then).
    *
    * @param ledgerId The ledger.
    * @param afterEntryId The last entry id the caller has seen (-1: none).
@@ -365,6 +366,33 @@ export class LedgerStore {
     checkOptionsObject(options);
     const create = checkFlag(options.create, "create");
     return await this.#setFlag(ledgerId, FENCED, create);
+  }
+
+  /**
+   * Records a writer's last add confirmed without an entry (BookKeeper's explicit LAC), so
+   * that readers of an open ledger see its last entries before the next add. The LAC only
+   * grows; any state accepts it.
+   *
+   * @param ledgerId The ledger.
+   * @param lac The writer's last add confirmed.
+   * @returns The ledger's {@linkcode LedgerInfo} once the LAC is durable.
+   * @throws {RangeError} When an id is out of range.
+   * @throws {NoSuchLedgerError} When the ledger does not exist.
+   * @throws {ClosedError} After `close()`.
+   * @throws {StoreFailedError} After a failed write or sync.
+   */
+  async updateLac(ledgerId: number, lac: number): Promise<LedgerInfo> {
+    checkLedgerId(ledgerId);
+    checkEntryId(lac, "LAC", true);
+    this.#checkWritable();
+    const workspace = this.#table.live.get(ledgerId);
+    if (workspace === undefined) throw new NoSuchLedgerError(ledgerId);
+    const written = this.#journal.append(encodeLac(ledgerId, lac));
+    await this.#applyInOrder(written, () => {
+      this.#table.applyLac(workspace, lac);
+      workspace.wake();
+    });
+    return infoOf(workspace);
   }
 
   /**

@@ -38,6 +38,12 @@ export interface LedgerWriterOptions {
   addTimeoutMs?: number;
   /** The largest payload accepted; keep it within the stores' `maxEntrySize`. Default 4 MiB. */
   maxEntrySize?: number;
+  /**
+   * When set, this many ms after an acknowledgement that no later add carried, the LAC
+   * is sent to the stores on its own (BookKeeper's explicit LAC), so that readers of the
+   * open ledger see the last entries. Default 0: off (the LAC rides on the next add).
+   */
+  explicitLacMs?: number;
 }
 
 interface PendingAdd {
@@ -98,6 +104,7 @@ export class LedgerWriter {
   readonly #metadataStore: LedgerMetadataStore;
   readonly #pool: StorePool;
   readonly #maxEntrySize: number;
+  readonly #explicitLacMs: number;
   readonly #bad = new Set<string>();
   readonly #replacing = new Set<string>();
   readonly #pending = new Map<number, PendingAdd>();
@@ -105,6 +112,9 @@ export class LedgerWriter {
   #version: number;
   #next = 0;
   #lac = -1;
+  /** The highest LAC sent to stores, on an add or on its own. */
+  #lacSent = -1;
+  #lacTimer: ReturnType<typeof setTimeout> | undefined;
   #changing = 0;
   #changes: Promise<void> = Promise.resolve();
   #drainWaiters: (() => void)[] = [];
@@ -116,10 +126,11 @@ export class LedgerWriter {
     pool: StorePool,
     metadata: LedgerMetadata,
     version: number,
-    maxEntrySize: number,
+    limits: { maxEntrySize: number; explicitLacMs: number },
   ) {
     this.ledgerId = metadata.ledgerId;
-    this.#maxEntrySize = maxEntrySize;
+    this.#maxEntrySize = limits.maxEntrySize;
+    this.#explicitLacMs = limits.explicitLacMs;
     this.#metadataStore = metadataStore;
     this.#pool = pool;
     this.#metadata = metadata;
@@ -143,6 +154,13 @@ export class LedgerWriter {
     }
     checkLedgerId(options.ledgerId);
     const timeout = checkTimeout(options.addTimeoutMs, "addTimeoutMs", 10_000);
+    const explicitLacMs = options.explicitLacMs ?? 0;
+    if (typeof explicitLacMs !== "number") {
+      throw new TypeError("Option explicitLacMs must be a number");
+    }
+    if (!Number.isFinite(explicitLacMs) || explicitLacMs < 0) {
+      throw new RangeError(`Option explicitLacMs must be at least 0, got ${explicitLacMs}`);
+    }
     const maxEntrySize = options.maxEntrySize ?? 4 * 1024 * 1024;
     if (typeof maxEntrySize !== "number") {
       throw new TypeError("Option maxEntrySize must be a number");
@@ -173,7 +191,10 @@ export class LedgerWriter {
     };
     checkMetadata(metadata);
     const version = await options.metadataStore.create(metadata);
-    return new LedgerWriter(options.metadataStore, pool, metadata, version, maxEntrySize);
+    return new LedgerWriter(options.metadataStore, pool, metadata, version, {
+      maxEntrySize,
+      explicitLacMs,
+    });
   }
 
   /** The highest entry id acknowledged so far, -1 when none. */
@@ -236,6 +257,7 @@ export class LedgerWriter {
         await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
       }
       await this.#changes;
+      clearTimeout(this.#lacTimer);
       if (this.#failure !== undefined) throw this.#failure;
       const closed = { ...this.#metadata, state: "closed" as const, lastEntryId: this.#lac };
       this.#version = await this.#casMetadata(closed);
@@ -252,6 +274,7 @@ export class LedgerWriter {
 
   #send(add: PendingAdd, name: string): void {
     const options = { lac: this.#lac, create: true };
+    this.#lacSent = Math.max(this.#lacSent, this.#lac);
     this.#pool.call(
       name,
       (client) => client.addEntry(this.ledgerId, add.entryId, add.payload, options),
@@ -290,7 +313,21 @@ export class LedgerWriter {
       this.#lac = add.entryId;
       add.resolve(add.entryId);
     }
+    if (this.#explicitLacMs > 0 && this.#lacTimer === undefined && this.#lac > this.#lacSent) {
+      this.#lacTimer = setTimeout(() => this.#sendLac(), this.#explicitLacMs);
+    }
     if (this.#pending.size === 0) { for (const wake of this.#drainWaiters.splice(0)) wake(); }
+  }
+
+  /** Sends the LAC on its own to the last ensemble, unless an add carried it meanwhile. */
+  #sendLac(): void {
+    this.#lacTimer = undefined;
+    const lac = this.#lac;
+    if (this.#failure !== undefined || lac <= this.#lacSent) return;
+    this.#lacSent = lac;
+    for (const name of this.#metadata.ensembles.at(-1)!.stores) {
+      this.#pool.call(name, (client) => client.updateLac(this.ledgerId, lac)).catch(() => {});
+    }
   }
 
   /** Queues the replacement of a failed store of the current ensemble. */
@@ -364,6 +401,7 @@ export class LedgerWriter {
 
   #fail(error: unknown): void {
     this.#failure ??= error;
+    clearTimeout(this.#lacTimer);
     for (const add of this.#pending.values()) add.reject(this.#failure);
     this.#pending.clear();
     for (const wake of this.#drainWaiters.splice(0)) wake();

@@ -23,6 +23,8 @@ export interface LedgerStoreClient {
   readEntry(ledgerId: number, entryId: number): Promise<Uint8Array>;
   /** The store's view of a ledger; rejects with `NoSuchLedgerError` when absent. */
   ledgerInfo(ledgerId: number): Promise<LedgerInfo>;
+  /** Records the writer's LAC without an entry; see {@linkcode LedgerStore.updateLac}. */
+  updateLac(ledgerId: number, lac: number): Promise<void>;
   /** Fences a ledger durably, creating it fenced when absent; resolves with its info. */
   fence(ledgerId: number): Promise<LedgerInfo>;
   /** Long poll; see {@linkcode LedgerStore.waitForEntry}. */
@@ -102,6 +104,16 @@ export class LocalStoreClient implements LedgerStoreClient {
    */
   ledgerInfo(ledgerId: number): Promise<LedgerInfo> {
     return this.#call(() => this.store.ledgerInfo(ledgerId));
+  }
+
+  /**
+   * Records the writer's LAC; see {@linkcode LedgerStore.updateLac}.
+   *
+   * @param ledgerId The ledger.
+   * @param lac The writer's last add confirmed.
+   */
+  async updateLac(ledgerId: number, lac: number): Promise<void> {
+    await this.store.updateLac(ledgerId, lac);
   }
 
   /**

@@ -14,7 +14,7 @@ export type Behaviour = "ok" | "fail" | "stall";
 
 /** Which calls a rule applies to, for {@linkcode FaultyStoreClient.rule}. */
 export interface CallInfo {
-  op: "add" | "read" | "info" | "fence" | "wait";
+  op: "add" | "read" | "info" | "fence" | "wait" | "lac";
   entryId?: number;
   recovery?: boolean;
 }
@@ -59,6 +59,10 @@ export class FaultyStoreClient implements LedgerStoreClient {
 
   ledgerInfo(ledgerId: number): Promise<LedgerInfo> {
     return this.#run({ op: "info" }, () => this.inner.ledgerInfo(ledgerId));
+  }
+
+  updateLac(ledgerId: number, lac: number): Promise<void> {
+    return this.#run({ op: "lac" }, () => this.inner.updateLac(ledgerId, lac));
   }
 
   fence(ledgerId: number): Promise<LedgerInfo> {

@@ -34,6 +34,7 @@ type Call =
   | { kind: "create"; ledger: number }
   | { kind: "add"; ledger: number; entry: number; size: number; recovery: boolean }
   | { kind: "fence" | "close" | "delete"; ledger: number; create?: boolean }
+  | { kind: "lac"; ledger: number; lac: number }
   | { kind: "checkpoint" };
 
 /** A fixed random workload planned against a model of the ledgers' states. */
@@ -73,6 +74,10 @@ function makePlan(seed: number): Call[][] {
         }
       }
       if (prng.int(5) === 0) calls.push({ kind: "checkpoint" });
+      const lacLedger = prng.int(LEDGERS);
+      if (prng.int(3) === 0 && state.get(lacLedger) !== "deleted") {
+        calls.push({ kind: "lac", ledger: lacLedger, lac: next.get(lacLedger)! - 1 });
+      }
       steps.push(calls);
     } else if (roll < 80 && current === "open") {
       state.set(ledger, "fenced");
@@ -99,6 +104,8 @@ class Outcome {
   readonly deleteIssued = new Set<number>();
   readonly deleted = new Set<number>();
   readonly created = new Set<number>();
+  /** The highest LAC acknowledged per ledger by updateLac. */
+  readonly lacs = new Map<number, number>();
   crashed = false;
   stats: LedgerStoreStats | undefined;
 }
@@ -151,6 +158,10 @@ function issue(store: LedgerStore, call: Call, outcome: Outcome): Promise<unknow
     case "delete":
       outcome.deleteIssued.add(call.ledger);
       return store.deleteLedger(call.ledger).then(() => outcome.deleted.add(call.ledger));
+    case "lac":
+      return store.updateLac(call.ledger, call.lac).then(() => {
+        outcome.lacs.set(call.ledger, Math.max(outcome.lacs.get(call.ledger) ?? -1, call.lac));
+      });
     case "checkpoint":
       return store.checkpoint();
   }
@@ -179,6 +190,7 @@ async function checkRecovered(mem: MemVfs, outcome: Outcome, context: string): P
       );
     }
     if (outcome.closed.has(ledger)) assert.equal(info.state, "closed", `${context}: ${ledger}`);
+    assert.ok(info.lac >= (outcome.lacs.get(ledger) ?? -1), `${context}: LAC of ${ledger}`);
     if (outcome.fenced.has(ledger)) assert.notEqual(info.state, "open", `${context}: ${ledger}`);
   }
   for (const ledger of outcome.created) {

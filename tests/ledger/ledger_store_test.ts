@@ -233,3 +233,20 @@ Deno.test("LedgerStore feeds a metrics registry", async () => {
   assert.ok(metrics.prometheus().includes("cairn_log_"));
   await store.close();
 });
+
+Deno.test("LedgerStore.updateLac() records a LAC durably and wakes long polls", async () => {
+  const vfs = new MemVfs();
+  const store = await LedgerStore.open(DIR, { vfs });
+  await store.createLedger(1);
+  await store.addEntry(1, 0, entryPayload(1, 0));
+  const waiting = store.waitForEntry(1, 0);
+  assert.equal((await store.updateLac(1, 0)).lac, 0);
+  assert.equal((await waiting).lac, 0);
+  await store.updateLac(1, -1);
+  assert.equal(store.readLac(1), 0, "the LAC went back");
+  await assert.rejects(store.updateLac(2, 0), NoSuchLedgerError);
+  vfs.crash();
+  const reopened = await LedgerStore.open(DIR, { vfs });
+  assert.equal(reopened.readLac(1), 0);
+  await reopened.close();
+});

@@ -261,3 +261,23 @@ Deno.test("LedgerReader reads past a stalled replica without waiting for it", as
   assert.deepEqual(await failing, quorumPayload(LEDGER, 0), "s0 answers once released");
   await cluster.close();
 });
+
+Deno.test("LedgerWriter with explicitLacMs lets readers see its last entry", async () => {
+  const cluster = await Cluster.open(3);
+  const metadataStore = new MemoryLedgerMetadataStore();
+  const writer = await cluster.writer(metadataStore, LEDGER, { explicitLacMs: 1 });
+  const reader = await LedgerReader.open({
+    ledgerId: LEDGER,
+    metadataStore,
+    stores: cluster.clients,
+  });
+  for (let e = 0; e < 3; e++) await writer.addEntry(quorumPayload(LEDGER, e));
+  assert.equal(await reader.waitForEntry(1, { timeoutMs: 5000 }), 2);
+  assert.deepEqual(await reader.readEntry(2), quorumPayload(LEDGER, 2));
+  await writer.close();
+  await assert.rejects(
+    cluster.writer(metadataStore, 2, { explicitLacMs: -1 }),
+    RangeError,
+  );
+  await cluster.close();
+});
