@@ -1,5 +1,6 @@
 // The options of a durable queue, checked once at open.
 
+import { MetricsRegistry } from "../metrics/registry.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 
 /** Options of `DurableQueue.open`. */
@@ -29,6 +30,8 @@ export interface DurableQueueOptions {
   whenFull?: "wait" | "error";
   /** With `fileLocking`: how often a waiting reader looks for new items. Default 5 ms. */
   pollIntervalMs?: number;
+  /** A registry to feed `cairn_queue_*` metrics into, labelled `queue` with the directory's name. */
+  metrics?: MetricsRegistry;
 }
 
 /** The checked options, defaults filled in. */
@@ -41,6 +44,7 @@ export interface QueueSettings {
   sync: boolean;
   whenFull: "wait" | "error";
   pollIntervalMs: number;
+  metrics: MetricsRegistry | undefined;
 }
 
 /**
@@ -65,6 +69,9 @@ export function checkQueueOptions(options: DurableQueueOptions): QueueSettings {
       `Option filePrefix must be up to 32 letters, digits, - or _, got ${filePrefix}`,
     );
   }
+  if (options.metrics !== undefined && !(options.metrics instanceof MetricsRegistry)) {
+    throw new TypeError("Option metrics must be a MetricsRegistry");
+  }
   const whenFull = options.whenFull ?? "wait";
   if (whenFull !== "wait" && whenFull !== "error") {
     throw new TypeError(`Option whenFull must be "wait" or "error", got ${String(whenFull)}`);
@@ -78,6 +85,7 @@ export function checkQueueOptions(options: DurableQueueOptions): QueueSettings {
     sync: flag("sync", options.sync, true),
     whenFull,
     pollIntervalMs: integer("pollIntervalMs", options.pollIntervalMs, 5, 1),
+    metrics: options.metrics,
   };
 }
 

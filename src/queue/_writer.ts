@@ -14,12 +14,14 @@ import {
   MetaType,
   type QueueNaming,
   type StateRecord,
+  StateType,
 } from "./_format.ts";
 import { createFramedFile, FramedAppender, type FramedFileId } from "./_framed_file.ts";
 import type { QueueLoader, Repairs } from "./_loader.ts";
 import type { ConsumerState, QueueState } from "./_queue_state.ts";
 import { Segment } from "./_segment.ts";
 import type { QueueSettings } from "./_options.ts";
+import type { QueueMetrics } from "./_queue_metrics.ts";
 import { QueueFullError } from "./errors.ts";
 
 /** A state record to append, for the segment holding `index`. */
@@ -66,6 +68,7 @@ export interface WriterSetup {
   onWritten: (index: number, data: Uint8Array) => void;
   /** Called after each group, once its changes are applied. */
   onGroup: () => void;
+  metrics: QueueMetrics;
 }
 
 /** Group commit of every change to the queue's files. */
@@ -167,6 +170,7 @@ export class QueueWriter {
   async syncAll(): Promise<void> {
     const paths = [...this.#dirty];
     this.#dirty.clear();
+    this.#setup.metrics.add("syncs", paths.length);
     await Promise.all(paths.map((path) => this.#handles.get(path)?.file.syncData()));
   }
 
@@ -211,6 +215,7 @@ export class QueueWriter {
   }
 
   async #group(stateOps: StateOp[], consumerOps: ConsumerOp[]): Promise<void> {
+    const started = performance.now();
     const lock = await this.#lock();
     try {
       if (lock !== undefined) {
@@ -236,6 +241,7 @@ export class QueueWriter {
       this.#appendState(stateOps.flatMap((op) => op.writes));
       if (sync) await this.syncAll();
       await this.#removeSettled();
+      this.#setup.metrics.group((performance.now() - started) / 1000);
       for (const [op, range] of written) op.resolve(range);
       for (const op of stateOps) op.resolve();
       this.#setup.onGroup();
@@ -304,7 +310,9 @@ export class QueueWriter {
     for (const [index, offset, item] of placed) {
       state.applyItem(segment, index, offset);
       this.#setup.onWritten(index, item);
+      this.#setup.metrics.add("writtenBytes", item.length);
     }
+    this.#setup.metrics.add("itemsWritten", placed.length);
     return done;
   }
 
@@ -323,8 +331,19 @@ export class QueueWriter {
       for (const record of records) appender.add(encodeStateRecord(record));
       this.#write(segment.state, segment.stateEnd, appender);
       segment.stateEnd = appender.end;
-      for (const record of records) state.applyState(segment, record);
+      for (const record of records) {
+        state.applyState(segment, record);
+        this.#count(record);
+      }
     }
+  }
+
+  #count(record: StateRecord): void {
+    const metrics = this.#setup.metrics;
+    if (record.type === StateType.DELETE) metrics.add("deleted", record.indices.length);
+    else if (record.type === StateType.ACK) metrics.add("acks", record.indices.length);
+    else if (record.type === StateType.ATTEMPT) metrics.add("deliveries");
+    else metrics.add("deadLetters");
   }
 
   async #register(name: string): Promise<ConsumerState> {
@@ -379,6 +398,7 @@ export class QueueWriter {
     segment.reader = vfs.open(segment.items.path, { readOnly: true });
     segment.stateReader = vfs.open(segment.state.path, { readOnly: true });
     state.addSegment(segment);
+    this.#setup.metrics.add("segmentsCreated");
   }
 
   /** Removes every segment but the last whose items are all settled. */
@@ -388,6 +408,7 @@ export class QueueWriter {
       if (segment.live > 0) continue;
       await this.#appendMeta({ type: MetaType.REMOVED, segment: segment.id });
       await this.repairs.remove([segment.items.path, segment.state.path]);
+      this.#setup.metrics.add("segmentsRemoved");
     }
   }
 

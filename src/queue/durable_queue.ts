@@ -6,13 +6,14 @@ import { ClosedError, CorruptionError, LockedError, StoreFailedError } from "../
 import { readU64LE } from "../encoding/fixed.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
-import { joinPath } from "../vfs/_path.ts";
+import { basename, joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
 import { ITEM_INDEX_SIZE, QueueNaming, StateType } from "./_format.ts";
 import { readFramedRecord, recordScratch } from "./_framed_file.ts";
 import { ItemCache } from "./_item_cache.ts";
 import { QueueLoader } from "./_loader.ts";
 import { checkQueueOptions, type DurableQueueOptions, type QueueSettings } from "./_options.ts";
+import { QueueMetrics } from "./_queue_metrics.ts";
 import { QueueState } from "./_queue_state.ts";
 import type { Segment } from "./_segment.ts";
 import { QueueWriter, type StateWrite } from "./_writer.ts";
@@ -25,6 +26,28 @@ export type QueueItem = Uint8Array | string;
 
 /** Counters of a {@linkcode DurableQueue}, from {@linkcode DurableQueue.stats}. */
 export interface DurableQueueStats {
+  /** Items written by this process since open. */
+  itemsWritten: number;
+  /** Item bytes written by this process since open. */
+  writtenBytes: number;
+  /** Items deleted (`delete`) by this process since open. */
+  deleted: number;
+  /** Deliveries (`receive`) by this process since open. */
+  deliveries: number;
+  /** Items acknowledged by this process's consumers since open. */
+  acks: number;
+  /** Messages given back (`nack`) by this process's consumers since open. */
+  nacks: number;
+  /** Items this process's consumers moved to their dead letters since open. */
+  deadLetters: number;
+  /** Group commits since open (each one lock holding, with `fileLocking`). */
+  groups: number;
+  /** File syncs since open. */
+  syncs: number;
+  /** Segments this process started since open. */
+  segmentsCreated: number;
+  /** Segments this process removed since open. */
+  segmentsRemoved: number;
   /** Live items (not deleted, not acknowledged by every consumer owed them). */
   length: number;
   /** Bytes of the queue's files on disk. */
@@ -55,7 +78,7 @@ export interface DurableQueueStats {
  * @example Writing, reading and deleting
  * ```ts
  * import { DurableQueue } from "@cairn/cairn/queue";
- * import { MemVfs } from "@cairn/cairn";
+ * import { MemVfs } from "@cairn/cairn/vfs";
  * import assert from "node:assert/strict";
  *
  * const q = await DurableQueue.open("/queue", { vfs: new MemVfs() });
@@ -81,6 +104,7 @@ export class DurableQueue {
   readonly #scratch = recordScratch();
   readonly #listeners = new Set<() => void>();
   readonly #consumers = new Map<string, QueueConsumer>();
+  readonly #metrics: QueueMetrics;
   #cacheHits = 0;
   #diskReads = 0;
   #lastRefresh = 0;
@@ -93,6 +117,7 @@ export class DurableQueue {
     this.#settings = settings;
     this.#lock = lock;
     this.#naming = new QueueNaming(settings.filePrefix);
+    this.#metrics = new QueueMetrics(settings.metrics, basename(dir) + settings.filePrefix);
     this.#state = new QueueState();
     this.#cache = new ItemCache(settings.maxChunk);
     this.#state.onSettled = (index) => this.#cache.delete(index);
@@ -106,6 +131,7 @@ export class DurableQueue {
       settings,
       onWritten: (index, data) => this.#cache.put(index, data),
       onGroup: () => this.#notify(),
+      metrics: this.#metrics,
     });
   }
 
@@ -280,6 +306,7 @@ export class DurableQueue {
           this.#consumers.delete(name);
         },
         refusal: () => this.#refusal(),
+        metrics: this.#metrics,
       });
       this.#consumers.set(name, consumer);
       return consumer;
@@ -308,6 +335,7 @@ export class DurableQueue {
   /** Counters and sizes; a fresh object each call. */
   stats(): DurableQueueStats {
     return {
+      ...this.#metrics.counts,
       length: this.length,
       size: this.size,
       segments: this.#state.segments.length,

@@ -7,7 +7,7 @@
  * @example A producer and a consumer
  * ```ts
  * import { DurableQueue } from "@cairn/cairn/queue";
- * import { MemVfs } from "@cairn/cairn";
+ * import { MemVfs } from "@cairn/cairn/vfs";
  * import assert from "node:assert/strict";
  *
  * const vfs = new MemVfs();
@@ -42,3 +42,4 @@ export {
 export { QueueFullError } from "./errors.ts";
 export { CairnError } from "../errors.ts";
 export type { OpenOptions, Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
+export * from "../metrics/mod.ts";

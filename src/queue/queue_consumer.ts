@@ -5,6 +5,7 @@
 import { ClosedError } from "../errors.ts";
 import { StateType } from "./_format.ts";
 import { integer } from "./_options.ts";
+import type { QueueMetrics } from "./_queue_metrics.ts";
 import type { ConsumerState, QueueState } from "./_queue_state.ts";
 import type { Segment } from "./_segment.ts";
 import type { QueueWriter } from "./_writer.ts";
@@ -50,6 +51,7 @@ export interface ConsumerLink {
   listen: (listener: () => void) => () => void;
   release: () => void;
   refusal: () => Error | undefined;
+  metrics: QueueMetrics;
 }
 
 interface Lease {
@@ -67,7 +69,7 @@ const MAX_BACKOFF_MS = 60_000;
  * @example Receiving and acknowledging
  * ```ts
  * import { DurableQueue } from "@cairn/cairn/queue";
- * import { MemVfs } from "@cairn/cairn";
+ * import { MemVfs } from "@cairn/cairn/vfs";
  * import assert from "node:assert/strict";
  *
  * const q = await DurableQueue.open("/queue", { vfs: new MemVfs() });
@@ -90,6 +92,7 @@ export class QueueConsumer {
   readonly #leases = new Map<number, Lease>();
   readonly #retries = new Map<number, number>();
   readonly #settling = new Set<number>();
+  readonly #wakers = new Set<() => void>();
   readonly #registered: Promise<ConsumerState>;
   #cursor = 0;
   #closed = false;
@@ -190,6 +193,7 @@ export class QueueConsumer {
     const lease = this.#leases.get(message.index);
     if (lease === undefined || lease.attempt !== message.attempt) return;
     this.#leases.delete(message.index);
+    this.#link.metrics.add("nacks");
     await this.#giveBack(consumer, message.index, lease.attempt, delay);
   }
 
@@ -223,6 +227,7 @@ export class QueueConsumer {
     if (this.#closed) return;
     this.#closed = true;
     this.#link.release();
+    for (const wake of [...this.#wakers]) wake();
   }
 
   /** Closes the consumer; see {@linkcode QueueConsumer.close}. */
@@ -338,16 +343,16 @@ export class QueueConsumer {
       const done = () => {
         clearTimeout(timer);
         unlisten();
+        this.#wakers.delete(wake);
         signal?.removeEventListener("abort", aborted);
       };
-      const timer = setTimeout(() => {
+      const wake = () => {
         done();
         resolve();
-      }, Math.max(0, ms));
-      const unlisten = this.#link.listen(() => {
-        done();
-        resolve();
-      });
+      };
+      this.#wakers.add(wake);
+      const timer = setTimeout(wake, Math.max(0, ms));
+      const unlisten = this.#link.listen(wake);
       const aborted = () => {
         done();
         reject(signal!.reason);

@@ -3,6 +3,7 @@ import { DurableQueue } from "../../src/queue/mod.ts";
 import { QueueFullError } from "../../src/queue/errors.ts";
 import { LockedError } from "../../src/errors.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { MetricsRegistry } from "../../src/metrics/registry.ts";
 import { drain, text } from "../_helpers/queue_text.ts";
 
 const DIR = "/queue";
@@ -147,4 +148,26 @@ Deno.test("Two queues with different file prefixes share a directory", async () 
   assert.equal(text(await b.read()), "for b");
   await a.close();
   await b.close();
+});
+
+Deno.test("DurableQueue counts writes, deliveries and acks in stats() and a metrics registry", async () => {
+  const metrics = new MetricsRegistry();
+  const q = await DurableQueue.open(DIR, { vfs: new MemVfs(), metrics });
+  const c = q.consumer("c", { maxAttempts: 1 });
+  await q.write("a", "bb");
+  await c.ack((await c.receive())!);
+  await c.nack((await c.receive())!);
+  const stats = q.stats();
+  assert.equal(stats.itemsWritten, 2);
+  assert.equal(stats.writtenBytes, 3);
+  assert.equal(stats.deliveries, 2);
+  assert.equal(stats.acks, 1);
+  assert.equal(stats.nacks, 1);
+  assert.equal(stats.deadLetters, 1);
+  assert.ok(stats.syncs > 0 && stats.groups > 0);
+  const written = metrics.counter("cairn_queue_items_written_total", "", {
+    labels: { queue: "queue" },
+  });
+  assert.equal(written.value, 2);
+  await q.close();
 });

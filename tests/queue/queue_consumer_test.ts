@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DurableQueue } from "../../src/queue/mod.ts";
-import { LockedError } from "../../src/errors.ts";
+import { ClosedError, LockedError } from "../../src/errors.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { text } from "../_helpers/queue_text.ts";
 
@@ -114,4 +114,12 @@ Deno.test("A consumer name is served by one consumer at a time", async () => {
   c.close();
   q.consumer("worker");
   await q.close();
+});
+
+Deno.test("A receive() waiting when the queue closes rejects with ClosedError", async () => {
+  const q = await DurableQueue.open(DIR, { vfs: new MemVfs() });
+  const waiting = q.consumer("worker").receive();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await q.close();
+  await assert.rejects(waiting, ClosedError);
 });
