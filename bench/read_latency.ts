@@ -40,9 +40,9 @@ const row = (name: string, h: Histogram, writer: string, stalls: string): string
 };
 
 /** One run on a fresh store: idle reads, then reads beside the writer. Returns table rows. */
-async function scenario(compactionWorker: boolean): Promise<string[]> {
+async function scenario(backgroundWorker: boolean): Promise<string[]> {
   const dir = Deno.makeTempDirSync({ prefix: "cairn-read-latency-" });
-  const db = await Db.open(dir, { vfs: new DenoVfs(), compactionWorker });
+  const db = await Db.open(dir, { vfs: new DenoVfs(), backgroundWorker });
   const base = Math.min(100_000, num);
   for (let i = 0; i < base; i += 1000) {
     const batch = db.batch();
@@ -69,7 +69,7 @@ async function scenario(compactionWorker: boolean): Promise<string[]> {
   }/s`;
   const stats = db.stats();
   const stalls = `${stats.stalls} (${Math.round(stats.stallMillis)} ms)`;
-  const where = compactionWorker ? "worker thread" : "main thread, 1 ms slices";
+  const where = backgroundWorker ? "worker thread" : "main thread, 1 ms slices";
   await db.close();
   Deno.removeSync(dir, { recursive: true });
   return [

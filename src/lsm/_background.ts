@@ -1,16 +1,17 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
 // compacting a level into the next one when it is over its budget (_compaction_picker.ts).
-// One task runs at a time. A flush, and a compaction without a worker thread, gives the
-// event loop back every millisecond so that reads and writes go on; a compaction with a
-// worker (_compaction_worker.ts) runs its merge there while the main thread waits.
+// Flushes and compactions run in two lanes (_background_runner.ts). On the real disk the
+// tables are built on the background worker thread (_background_worker.ts) while the main
+// thread goes on; otherwise here, giving the event loop back every millisecond.
 
 import type { RecordLog } from "../record/record_log.ts";
 import type { Vfs } from "../vfs/vfs.ts";
 import type { Kind } from "./_internal_key.ts";
 import type { Manifest, ManifestState } from "./_manifest.ts";
 import type { MemtablePool } from "./_memtables.ts";
-import type { CompactionWorker } from "./_compaction_worker_client.ts";
+import type { BackgroundWorker } from "./_background_worker_client.ts";
 import { mergeCompaction, type MergeJob, writeAll } from "./_compaction_merge.ts";
+import { encodeRun } from "./_sorted_run.ts";
 import type { DbSettings } from "./_db_options.ts";
 import {
   type Compaction,
@@ -38,8 +39,8 @@ export interface BackgroundHost {
   oldestSnapshot(): number | undefined;
   /** Makes `state` the current version and deletes files no version needs. */
   install(state: ManifestState): void;
-  /** The thread compactions run on, or undefined to run them here in slices. */
-  readonly worker: CompactionWorker | undefined;
+  /** The thread flushes and compactions run on, or undefined to run them here in slices. */
+  readonly worker: BackgroundWorker | undefined;
   /** Pins a version's files against deletion until `unpin`. */
   pin(): Version;
   unpin(version: Version): void;
@@ -53,6 +54,8 @@ export interface BackgroundCounters {
   compactedBytes: number;
   /** Compactions whose merge ran on the worker thread. */
   workerCompactions: number;
+  /** Flushes whose table was built on the worker thread. */
+  workerFlushes: number;
   /** Bytes of the tables written by flushes and compactions. */
   tableBytesWritten: number;
   /** Milliseconds spent in flushes and compactions. */
@@ -67,10 +70,14 @@ export async function flushOldest(
   const pooled = host.pool.immutables[0];
   if (pooled === undefined) return;
   const started = performance.now();
-  const output = newOutput(host, Infinity);
-  const files = await writeAll(output, pooled.memtable.iterator(), (it, out) => {
-    out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
-  });
+  const files = host.worker === undefined
+    ? await writeAll(newOutput(host, Infinity), pooled.memtable.iterator(), (it, out) => {
+      out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
+    })
+    : await host.worker.run({ kind: "flush", run: encodeRun(pooled.memtable.iterator()) }, [
+      host.manifest.newFileNumber(),
+    ]);
+  if (host.worker !== undefined) counters.workerFlushes++;
   const logPosition = (host.pool.immutables[1] ?? host.pool.active).walStart;
   const state = await host.manifest.logAndApply({
     added: files.map((file) => ({ level: 0, file })),
@@ -177,7 +184,10 @@ async function runCompaction(
         (file) => host.tables.reader(file.number).iterator(),
         newOutput(host, host.settings.targetFileSize),
       )
-      : await host.worker.merge(job, reserveNumbers(host, [...inputs, ...next]));
+      : await host.worker.run(
+        { kind: "compaction", merge: job },
+        reserveNumbers(host, [...inputs, ...next]),
+      );
     if (host.worker !== undefined) counters.workerCompactions++;
     const edit: VersionEdit = {
       removed,

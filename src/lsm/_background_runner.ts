@@ -30,6 +30,7 @@ export class BackgroundRunner {
     compactions: 0,
     compactedBytes: 0,
     workerCompactions: 0,
+    workerFlushes: 0,
     tableBytesWritten: 0,
     backgroundMillis: 0,
   };

@@ -41,12 +41,12 @@ export interface DbOptions {
   /** Each deeper level may hold this many times the bytes of the one above. Default 10. */
   levelSizeRatio?: number;
   /**
-   * Run compactions on a `Worker` thread, so that their merges never hold the main thread.
-   * Only on the real disk (the default `DenoVfs`): a worker cannot share an in-memory or
-   * wrapping Vfs, and compactions on those run on the main thread in 1 ms slices. Default
-   * `true`.
+   * Build tables (flushes and compactions) on a worker thread, so that they never hold the
+   * main thread. Only on the real disk (the default `DenoVfs`): a worker cannot share an
+   * in-memory or wrapping Vfs, and background work on those runs on the main thread in 1 ms
+   * slices. Default `true`.
    */
-  compactionWorker?: boolean;
+  backgroundWorker?: boolean;
 }
 
 /** The checked options, defaults filled in. */
@@ -70,9 +70,9 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   }
   const sync = options.sync === undefined ? true : options.sync;
   if (typeof sync !== "boolean") throw new TypeError("Option sync must be a boolean");
-  const compactionWorker = options.compactionWorker ?? true;
-  if (typeof compactionWorker !== "boolean") {
-    throw new TypeError("Option compactionWorker must be a boolean");
+  const backgroundWorker = options.backgroundWorker ?? true;
+  if (typeof backgroundWorker !== "boolean") {
+    throw new TypeError("Option backgroundWorker must be a boolean");
   }
   const level0CompactionTrigger = integer(options, "level0CompactionTrigger", 4, 2, 1000);
   const level0StopWritesTrigger = integer(
@@ -105,7 +105,7 @@ export function checkDbOptions(options: DbOptions): DbSettings {
   );
   return {
     sync,
-    compactionWorker,
+    backgroundWorker,
     pendingCompactionSlowdownBytes,
     pendingCompactionStopBytes,
     memtableSize: integer(options, "memtableSize", 4 * MiB, 64 * KiB, 1024 * MiB),

@@ -24,7 +24,7 @@ import {
   writeEntry,
 } from "./_wal_record.ts";
 import { checkConsistency, type DbCheckReport } from "./_consistency_check.ts";
-import { CompactionWorker } from "./_compaction_worker_client.ts";
+import { BackgroundWorker } from "./_background_worker_client.ts";
 import { LevelIterator } from "./_level_iterator.ts";
 import { LiveTables } from "./_live_tables.ts";
 import { Manifest } from "./_manifest.ts";
@@ -80,8 +80,10 @@ export interface DbStats {
   compactions: number;
   /** Input bytes of compactions since open (moves excluded). */
   compactedBytes: number;
-  /** Compactions since open whose merge ran on the worker thread (see `compactionWorker`). */
+  /** Compactions since open whose merge ran on the worker thread (see `backgroundWorker`). */
   workerCompactions: number;
+  /** Flushes since open whose table was built on the worker thread. */
+  workerFlushes: number;
   /** Bytes of tables written by flushes and compactions since open. */
   tableBytesWritten: number;
   /** Milliseconds spent in flushes and compactions since open. */
@@ -138,7 +140,7 @@ export class Db {
   readonly #queue: CommitQueue;
   readonly #live: LiveTables;
   readonly #background: BackgroundRunner;
-  readonly #worker: CompactionWorker | undefined;
+  readonly #worker: BackgroundWorker | undefined;
   /** Key and value bytes of the writes applied since open. */
   #userBytes = 0;
   #lastSequence: number;
@@ -169,8 +171,8 @@ export class Db {
     this.#pool = parts.pool;
     this.#lastSequence = parts.lastSequence;
     const { settings } = parts;
-    this.#worker = settings.compactionWorker && parts.vfs instanceof DenoVfs
-      ? new CompactionWorker(parts.dir, settings)
+    this.#worker = settings.backgroundWorker && parts.vfs instanceof DenoVfs
+      ? new BackgroundWorker(parts.dir, settings)
       : undefined;
     this.#live = new LiveTables(
       parts.vfs,
@@ -564,6 +566,7 @@ export class Db {
       compactions: this.#background.counters.compactions,
       compactedBytes: this.#background.counters.compactedBytes,
       workerCompactions: this.#background.counters.workerCompactions,
+      workerFlushes: this.#background.counters.workerFlushes,
       tableBytesWritten: this.#background.counters.tableBytesWritten,
       backgroundMillis: this.#background.counters.backgroundMillis,
       writeAmplification: this.#userBytes === 0

@@ -1,6 +1,6 @@
-// The main thread's side of the compaction worker: starts the worker thread on first use,
-// sends it one merge at a time, and turns its replies back into tables or errors (a
-// CorruptionError keeps its file and offset). Used only for databases on the real disk: a
+// The main thread's side of the background worker: starts the worker thread on first use,
+// sends it flushes (a memtable as a sorted run) and compaction merges, and turns its replies
+// back into tables or errors (a CorruptionError keeps its file and offset). Used only for databases on the real disk: a
 // worker cannot share a MemVfs or any other in-memory Vfs with the main thread. A
 // `node:worker_threads` Worker, because it can be unreferenced: an idle worker does not keep
 // the process alive (a web Worker does, even after the program's last line).
@@ -8,6 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { CorruptionError, StoreFailedError } from "../errors.ts";
 import type { MergeJob } from "./_compaction_merge.ts";
+import type { SortedRun } from "./_sorted_run.ts";
 import type { FileMeta } from "./_version_edit.ts";
 
 /** How the worker writes tables: the database's settings that shape them. */
@@ -17,11 +18,16 @@ export interface TableShape {
   targetFileSize: number;
 }
 
-/** A merge sent to the worker. */
-export interface MergeRequest {
+/** What the worker writes: one table from a flushed memtable, or a compaction's tables. */
+export type WorkerTask =
+  | { kind: "flush"; run: SortedRun }
+  | { kind: "compaction"; merge: MergeJob };
+
+/** A task sent to the worker. */
+export interface WorkerRequest {
   id: number;
   dir: string;
-  job: MergeJob;
+  task: WorkerTask;
   /** File numbers for the outputs, in order. */
   numbers: number[];
   shape: TableShape;
@@ -36,7 +42,7 @@ export interface WorkerError {
 }
 
 /** The worker's answer to one request. */
-export type MergeReply =
+export type WorkerReply =
   | { id: number; files: FileMeta[] }
   | { id: number; error: WorkerError };
 
@@ -45,8 +51,8 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
-/** A compaction thread of one database. Legal order: `merge`…, then `close`. */
-export class CompactionWorker {
+/** The background thread of one database. Legal order: `run`…, then `close`. */
+export class BackgroundWorker {
   readonly #dir: string;
   readonly #shape: TableShape;
   readonly #waiters = new Map<number, Waiter>();
@@ -59,20 +65,22 @@ export class CompactionWorker {
   }
 
   /**
-   * Runs `job` on the worker thread, writing outputs under `numbers`.
+   * Runs `task` on the worker thread, writing outputs under `numbers`. A flush's run is
+   * moved to the worker: its buffer is unusable here afterwards.
    *
    * @returns The tables written, synced, their directory synced.
    * @throws {CorruptionError} When an input table is damaged.
    */
-  merge(job: MergeJob, numbers: number[]): Promise<FileMeta[]> {
+  run(task: WorkerTask, numbers: number[]): Promise<FileMeta[]> {
     const worker = this.#worker ??= this.#start();
     const id = this.#nextId++;
-    const request: MergeRequest = { id, dir: this.#dir, job, numbers, shape: this.#shape };
-    // Referenced while a merge runs, so that the process waits for it.
+    const request: WorkerRequest = { id, dir: this.#dir, task, numbers, shape: this.#shape };
+    // Referenced while a task runs, so that the process waits for it.
     worker.ref();
     return new Promise((resolve, reject) => {
       this.#waiters.set(id, { resolve, reject });
-      worker.postMessage(request);
+      const moved = task.kind === "flush" ? [task.run.bytes.buffer as ArrayBuffer] : [];
+      worker.postMessage(request, moved);
     });
   }
 
@@ -83,8 +91,8 @@ export class CompactionWorker {
   }
 
   #start(): Worker {
-    const worker = new Worker(new URL("./_compaction_worker.ts", import.meta.url));
-    worker.on("message", (reply: MergeReply) => {
+    const worker = new Worker(new URL("./_background_worker.ts", import.meta.url));
+    worker.on("message", (reply: WorkerReply) => {
       const waiter = this.#waiters.get(reply.id);
       this.#waiters.delete(reply.id);
       if (this.#waiters.size === 0) worker.unref();
@@ -92,7 +100,7 @@ export class CompactionWorker {
       else waiter?.reject(toError(reply.error));
     });
     worker.on("error", (cause: unknown) => {
-      const error = new StoreFailedError("Compaction worker failed", { cause });
+      const error = new StoreFailedError("Background worker failed", { cause });
       for (const waiter of this.#waiters.values()) waiter.reject(error);
       this.#waiters.clear();
       void worker.terminate();
@@ -108,5 +116,7 @@ function toError(error: WorkerError): Error {
     const { file, offset, detail } = error.corruption;
     return new CorruptionError(file, offset, detail);
   }
-  return new StoreFailedError(`Compaction failed in the worker: ${error.name}: ${error.message}`);
+  return new StoreFailedError(
+    `Background task failed in the worker: ${error.name}: ${error.message}`,
+  );
 }

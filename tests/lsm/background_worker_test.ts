@@ -34,7 +34,7 @@ function contents(db: Db): Map<string, string> {
   return out;
 }
 
-Deno.test("Db on the real disk merges compactions on its worker thread and keeps every read right", () =>
+Deno.test("Db on the real disk builds flushed and compacted tables on its worker thread and keeps every read right", () =>
   withTempDir(async (dir) => {
     const prng = new Prng(31);
     const model = new Map<string, string>();
@@ -52,6 +52,7 @@ Deno.test("Db on the real disk merges compactions on its worker thread and keeps
       stats.workerCompactions > 0,
       `no compaction ran on the worker: ${JSON.stringify(stats)}`,
     );
+    assert.equal(stats.workerFlushes, stats.flushes, "every flush built its table on the worker");
     assert.deepEqual(contents(db), new Map([...model].sort()));
     assert.deepEqual((await db.check()).problems, []);
     await db.close();
@@ -61,13 +62,14 @@ Deno.test("Db on the real disk merges compactions on its worker thread and keeps
     await db.close();
   }));
 
-Deno.test("Db compactions run on the main thread without the worker option or on a MemVfs", async () => {
+Deno.test("Db background work runs on the main thread without the worker option or on a MemVfs", async () => {
   await withTempDir(async (dir) => {
-    const db = await Db.open(dir, { vfs: new DenoVfs(), ...SMALL, compactionWorker: false });
+    const db = await Db.open(dir, { vfs: new DenoVfs(), ...SMALL, backgroundWorker: false });
     for (let i = 0; i < 3000; i++) await db.put(`k${i % 700}`, "x".repeat(80));
     await db.compact();
     assert.ok(db.stats().compactions > 0);
     assert.equal(db.stats().workerCompactions, 0);
+    assert.equal(db.stats().workerFlushes, 0);
     await db.close();
   });
   const db = await Db.open("/db", { vfs: new MemVfs(), ...SMALL });
@@ -77,7 +79,7 @@ Deno.test("Db compactions run on the main thread without the worker option or on
   assert.equal(db.stats().workerCompactions, 0);
   await db.close();
   await assert.rejects(
-    Db.open("/other", { vfs: new MemVfs(), compactionWorker: "yes" as unknown as boolean }),
+    Db.open("/other", { vfs: new MemVfs(), backgroundWorker: "yes" as unknown as boolean }),
     TypeError,
   );
 });
