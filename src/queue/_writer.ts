@@ -203,7 +203,14 @@ export class QueueWriter {
         try {
           await this.#group(stateOps, consumerOps);
         } catch (error) {
-          this.#fail(error, [...this.#inflight, ...stateOps, ...consumerOps]);
+          const ops = [...this.#inflight, ...stateOps, ...consumerOps];
+          if (error instanceof LockedError) {
+            // A single owner took the directory: nothing was written, nothing is poisoned.
+            for (const op of [...ops, ...this.#itemOps]) op.reject(error);
+            this.#itemOps = [];
+          } else {
+            this.#fail(error, ops);
+          }
         } finally {
           this.#inflight = [];
         }
@@ -250,17 +257,25 @@ export class QueueWriter {
     }
   }
 
-  /** With file locking, waits for the append lock. */
+  /**
+   * With file locking, waits for the append lock. Now and then it checks that no single
+   * owner (a queue opened without `fileLocking`, which holds the append lock throughout)
+   * has the directory.
+   *
+   * @throws {LockedError} When a single owner holds the directory.
+   */
   async #lock(): Promise<VfsLock | undefined> {
     if (!this.#setup.settings.fileLocking) return undefined;
-    const path = joinPath(this.#setup.dir, this.#setup.naming.appendLock);
-    for (let wait = 0;; wait = Math.min(wait + 1, 4)) {
+    const { dir, naming, vfs } = this.#setup;
+    const path = joinPath(dir, naming.appendLock);
+    for (let attempt = 0;; attempt++) {
       try {
-        return this.#setup.vfs.tryLock(path);
+        return vfs.tryLock(path);
       } catch (error) {
         if (!(error instanceof LockedError)) throw error;
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (attempt % 64 === 63) vfs.tryLock(joinPath(dir, naming.ownerLock)).release();
+      await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 4)));
     }
   }
 

@@ -100,7 +100,7 @@ export class DurableQueue {
   readonly #loader: QueueLoader;
   readonly #writer: QueueWriter;
   readonly #cache: ItemCache;
-  readonly #lock: VfsLock | undefined;
+  readonly #locks: VfsLock[];
   readonly #scratch = recordScratch();
   readonly #listeners = new Set<() => void>();
   readonly #consumers = new Map<string, QueueConsumer>();
@@ -111,11 +111,11 @@ export class DurableQueue {
   #state_: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | null = null;
 
-  private constructor(vfs: Vfs, dir: string, settings: QueueSettings, lock: VfsLock | undefined) {
+  private constructor(vfs: Vfs, dir: string, settings: QueueSettings, locks: VfsLock[]) {
     this.#vfs = vfs;
     this.#dir = dir;
     this.#settings = settings;
-    this.#lock = lock;
+    this.#locks = locks;
     this.#naming = new QueueNaming(settings.filePrefix);
     this.#metrics = new QueueMetrics(settings.metrics, basename(dir) + settings.filePrefix);
     this.#state = new QueueState();
@@ -155,8 +155,8 @@ export class DurableQueue {
     const vfs = options.vfs ?? new DenoVfs();
     await ensureDir(vfs, path);
     const naming = new QueueNaming(settings.filePrefix);
-    const lock = settings.fileLocking ? undefined : vfs.tryLock(joinPath(path, naming.ownerLock));
-    const queue = new DurableQueue(vfs, path, settings, lock);
+    const locks = takeLocks(vfs, path, naming, settings.fileLocking);
+    const queue = new DurableQueue(vfs, path, settings, locks);
     try {
       await queue.#init();
     } catch (error) {
@@ -405,7 +405,7 @@ export class DurableQueue {
     this.#writer.close();
     this.#loader.close();
     for (const segment of this.#state.segments) segment.close();
-    this.#lock?.release();
+    for (const lock of this.#locks) lock.release();
   }
 
   /** Reads a live item of `segment`. */
@@ -454,6 +454,27 @@ export class DurableQueue {
 
   #checkOpen(): void {
     if (this.#state_ !== "open") throw new ClosedError("Queue is closed");
+  }
+}
+
+/**
+ * A single owner holds `LOCK` and, throughout, the append lock, so that sharers (with
+ * `fileLocking`) cannot append beside it; a sharer checks that no single owner holds
+ * `LOCK`.
+ *
+ * @throws {LockedError} When the directory is held in the other mode, or by another owner.
+ */
+function takeLocks(vfs: Vfs, dir: string, naming: QueueNaming, shared: boolean): VfsLock[] {
+  const owner = vfs.tryLock(joinPath(dir, naming.ownerLock));
+  if (shared) {
+    owner.release();
+    return [];
+  }
+  try {
+    return [owner, vfs.tryLock(joinPath(dir, naming.appendLock))];
+  } catch (error) {
+    owner.release();
+    throw error;
   }
 }
 

@@ -76,3 +76,25 @@ Deno.test("With fileLocking one opener at a time serves a consumer name", async 
   await a.close();
   await b.close();
 });
+
+Deno.test("A single owner and sharers of a directory exclude each other with LockedError", async () => {
+  const vfs = new MemVfs();
+  const owner = await DurableQueue.open(DIR, { vfs });
+  await assert.rejects(DurableQueue.open(DIR, { vfs, fileLocking: true }), LockedError);
+  await owner.close();
+  const sharer = await DurableQueue.open(DIR, { vfs, fileLocking: true });
+  const appending = sharer.write("shared");
+  await assert.rejects(DurableQueue.open(DIR, { vfs }), LockedError);
+  await appending;
+  await sharer.close();
+});
+
+Deno.test("A sharer's write rejects with LockedError while a single owner holds the directory", async () => {
+  const vfs = new MemVfs();
+  const sharer = await DurableQueue.open(DIR, { vfs, fileLocking: true });
+  const owner = await DurableQueue.open(DIR, { vfs });
+  await assert.rejects(sharer.write("refused"), LockedError);
+  await owner.close();
+  assert.deepEqual(await sharer.write("accepted"), [1, 1]);
+  await sharer.close();
+});
