@@ -3,14 +3,11 @@
 // change applies to once durable. Checkpoints sync the workspaces and trim the journal.
 // Format: docs/ledger_format.md.
 
-import { equalBytes } from "../encoding/bytes.ts";
-import { ClosedError, StoreFailedError } from "../errors.ts";
 import { MetricsRegistry } from "../metrics/registry.ts";
-import type { RecordLog } from "../record/record_log.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { joinPath } from "../vfs/_path.ts";
-import type { Vfs, VfsLock } from "../vfs/vfs.ts";
+import type { VfsLock } from "../vfs/vfs.ts";
 import {
   checkAddOptions,
   checkEntryId,
@@ -20,36 +17,13 @@ import {
   checkPayload,
   checkWaitOptions,
 } from "./_checks.ts";
-import { Checkpointer } from "./_checkpointer.ts";
-import {
-  ADD_HEADER_SIZE,
-  encodeAdd,
-  encodeLac,
-  encodeLedgerOp,
-  FLAG_CREATE,
-  FLAG_RECOVERY,
-  JournalKind,
-} from "./_journal_records.ts";
-import { infoOf, type LedgerTable } from "./_ledger_table.ts";
+import { infoOf } from "./_ledger_table.ts";
 import { longPoll } from "./_long_poll.ts";
-import { MemtableBudget } from "./_memtable_budget.ts";
-import { OrderedApply } from "./_ordered_apply.ts";
-import { StoreMetrics } from "./_store_metrics.ts";
-import {
-  checkStoreOptions,
-  type LedgerStoreOptions,
-  type StoreSettings,
-} from "./_store_options.ts";
+import { StoreCore } from "./_store_core.ts";
+import { checkStoreOptions, type LedgerStoreOptions } from "./_store_options.ts";
 import { LEDGERS_DIR, recoverStore } from "./_store_recovery.ts";
-import { CLOSED, FENCED, Workspace } from "./_workspace.ts";
-import {
-  EntryConflictError,
-  LedgerClosedError,
-  LedgerExistsError,
-  LedgerFencedError,
-  NoSuchEntryError,
-  NoSuchLedgerError,
-} from "./errors.ts";
+import { CLOSED, FENCED } from "./_workspace.ts";
+import { NoSuchEntryError } from "./errors.ts";
 import type {
   AddEntryOptions,
   FenceOptions,
@@ -92,50 +66,15 @@ export type { LedgerStoreOptions };
  * ```
  */
 export class LedgerStore {
+  readonly #core: StoreCore;
   readonly #lock: VfsLock;
-  readonly #journal: RecordLog;
-  readonly #table: LedgerTable;
-  readonly #settings: StoreSettings;
-  readonly #metrics: StoreMetrics;
-  readonly #apply = new OrderedApply();
-  readonly #checkpointer: Checkpointer;
-  readonly #budget: MemtableBudget;
   readonly #replayed: number;
-  #failure: unknown;
   #closing: Promise<void> | undefined;
 
-  private constructor(parts: {
-    dir: string;
-    lock: VfsLock;
-    journal: RecordLog;
-    table: LedgerTable;
-    settings: StoreSettings;
-    registry: MetricsRegistry;
-    position: number;
-    replayed: number;
-    vfs: Vfs;
-  }) {
-    this.#lock = parts.lock;
-    this.#journal = parts.journal;
-    this.#table = parts.table;
-    this.#settings = parts.settings;
-    this.#metrics = new StoreMetrics(parts.registry, parts.dir.split("/").at(-1) || "/");
-    this.#replayed = parts.replayed;
-    const flush = (workspace: Workspace) => this.#flushOne(workspace);
-    const fail = (error: unknown) => this.#fail(error);
-    this.#budget = new MemtableBudget(parts.table, parts.settings, flush, fail);
-    this.#checkpointer = new Checkpointer({
-      vfs: parts.vfs,
-      dir: parts.dir,
-      table: parts.table,
-      journal: parts.journal,
-      position: parts.position,
-      checkpointBytes: parts.settings.checkpointBytes,
-      flush,
-      fail,
-      failure: () => this.#failureCause(),
-      seconds: this.#metrics.checkpointSeconds,
-    });
+  private constructor(core: StoreCore, lock: VfsLock, replayed: number) {
+    this.#core = core;
+    this.#lock = lock;
+    this.#replayed = replayed;
   }
 
   /**
@@ -162,7 +101,8 @@ export class LedgerStore {
     try {
       const registry = settings.metrics ?? new MetricsRegistry();
       const recovered = await recoverStore(vfs, path, settings, registry);
-      const store = new LedgerStore({ ...recovered, vfs, dir: path, lock, settings, registry });
+      const core = new StoreCore({ ...recovered, vfs, dir: path, settings, registry });
+      const store = new LedgerStore(core, lock, recovered.replayed);
       if (recovered.table.deleting.size > 0) {
         await store.checkpoint().catch(async (error) => {
           await store.close().catch(() => {});
@@ -188,11 +128,7 @@ export class LedgerStore {
    */
   async createLedger(ledgerId: number): Promise<void> {
     checkLedgerId(ledgerId);
-    this.#checkWritable();
-    if (this.#table.live.has(ledgerId)) throw new LedgerExistsError(ledgerId);
-    const workspace = this.#newWorkspace(ledgerId);
-    const written = this.#journal.append(encodeLedgerOp(JournalKind.CREATE, ledgerId));
-    await this.#applyInOrder(written, () => this.#table.applyCreate(workspace));
+    await this.#core.create(ledgerId);
   }
 
   /**
@@ -222,48 +158,8 @@ export class LedgerStore {
   ): Promise<void> {
     checkLedgerId(ledgerId);
     checkEntryId(entryId);
-    checkPayload(payload, this.#settings.maxEntrySize);
-    const { lac, recovery, create } = checkAddOptions(options);
-    this.#checkWritable();
-    const started = performance.now();
-    if (this.#budget.full) {
-      this.#metrics.backPressureWaits.add();
-      await this.#budget.room(() => this.#checkWritable());
-    }
-    let workspace = this.#table.live.get(ledgerId);
-    if (workspace === undefined) {
-      if (!create) throw new NoSuchLedgerError(ledgerId);
-      workspace = this.#newWorkspace(ledgerId);
-    }
-    const pending = workspace.inFlight.get(entryId);
-    if (pending !== undefined) {
-      if (!equalBytes(pending.payload, payload)) throw new EntryConflictError(ledgerId, entryId);
-      return await pending.done;
-    }
-    if (workspace.has(entryId)) {
-      if (!workspace.holdsSame(entryId, payload)) throw new EntryConflictError(ledgerId, entryId);
-      return;
-    }
-    if (workspace.issuedFlags & CLOSED) throw new LedgerClosedError(ledgerId);
-    if ((workspace.issuedFlags & FENCED) && !recovery) throw new LedgerFencedError(ledgerId);
-    const flags = (create ? FLAG_CREATE : 0) | (recovery ? FLAG_RECOVERY : 0);
-    const record = encodeAdd(ledgerId, entryId, lac, flags, payload);
-    const held = record.subarray(ADD_HEADER_SIZE);
-    const target = workspace;
-    const done = this.#applyInOrder(this.#journal.append(record), () => {
-      if (!this.#table.applyAdd(target, entryId, held, lac)) return;
-      this.#metrics.adds.add();
-      this.#metrics.addedBytes.add(held.length);
-      target.wake();
-      this.#budget.afterAdd(target);
-    });
-    workspace.inFlight.set(entryId, { payload: held, done });
-    try {
-      await done;
-    } finally {
-      if (target.inFlight.get(entryId)?.done === done) target.inFlight.delete(entryId);
-    }
-    this.#metrics.addSeconds.record((performance.now() - started) / 1000);
+    checkPayload(payload, this.#core.settings.maxEntrySize);
+    await this.#core.add(ledgerId, entryId, payload, checkAddOptions(options));
   }
 
   /**
@@ -283,10 +179,9 @@ export class LedgerStore {
   readEntry(ledgerId: number, entryId: number): Uint8Array {
     checkLedgerId(ledgerId);
     checkEntryId(entryId);
-    const workspace = this.#readable(ledgerId);
-    const payload = workspace.read(entryId);
+    const payload = this.#core.readable(ledgerId).read(entryId);
     if (payload === undefined) throw new NoSuchEntryError(ledgerId, entryId);
-    this.#metrics.reads.add();
+    this.#core.metrics.reads.add();
     return payload;
   }
 
@@ -300,7 +195,7 @@ export class LedgerStore {
    */
   readLac(ledgerId: number): number {
     checkLedgerId(ledgerId);
-    return this.#readable(ledgerId).lac;
+    return this.#core.readable(ledgerId).lac;
   }
 
   /**
@@ -313,7 +208,7 @@ export class LedgerStore {
    */
   ledgerInfo(ledgerId: number): LedgerInfo {
     checkLedgerId(ledgerId);
-    return infoOf(this.#readable(ledgerId));
+    return infoOf(this.#core.readable(ledgerId));
   }
 
   /**
@@ -337,13 +232,15 @@ export class LedgerStore {
       checkLedgerId(ledgerId);
       checkEntryId(afterEntryId, "afterEntryId", true);
       const { timeout, signal } = checkWaitOptions(options);
-      const workspace = this.#readable(ledgerId);
+      const workspace = this.#core.readable(ledgerId);
       if (workspace.lastEntryId > afterEntryId) return Promise.resolve(infoOf(workspace));
-      return longPoll(workspace, afterEntryId, timeout, signal, () => {
-        if (this.#closing !== undefined) return new ClosedError("Ledger store is closed");
-        if (this.#table.live.get(ledgerId) !== workspace) return new NoSuchLedgerError(ledgerId);
-        return undefined;
-      });
+      return longPoll(
+        workspace,
+        afterEntryId,
+        timeout,
+        signal,
+        () => this.#core.pollEnd(workspace),
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -364,8 +261,7 @@ export class LedgerStore {
   async fence(ledgerId: number, options: FenceOptions = {}): Promise<LedgerInfo> {
     checkLedgerId(ledgerId);
     checkOptionsObject(options);
-    const create = checkFlag(options.create, "create");
-    return await this.#setFlag(ledgerId, FENCED, create);
+    return await this.#core.setFlag(ledgerId, FENCED, checkFlag(options.create, "create"));
   }
 
   /**
@@ -384,15 +280,7 @@ export class LedgerStore {
   async updateLac(ledgerId: number, lac: number): Promise<LedgerInfo> {
     checkLedgerId(ledgerId);
     checkEntryId(lac, "LAC", true);
-    this.#checkWritable();
-    const workspace = this.#table.live.get(ledgerId);
-    if (workspace === undefined) throw new NoSuchLedgerError(ledgerId);
-    const written = this.#journal.append(encodeLac(ledgerId, lac));
-    await this.#applyInOrder(written, () => {
-      this.#table.applyLac(workspace, lac);
-      workspace.wake();
-    });
-    return infoOf(workspace);
+    return await this.#core.updateLac(ledgerId, lac);
   }
 
   /**
@@ -406,7 +294,7 @@ export class LedgerStore {
    */
   async closeLedger(ledgerId: number): Promise<LedgerInfo> {
     checkLedgerId(ledgerId);
-    return await this.#setFlag(ledgerId, CLOSED, false);
+    return await this.#core.setFlag(ledgerId, CLOSED, false);
   }
 
   /**
@@ -420,17 +308,7 @@ export class LedgerStore {
    */
   async deleteLedger(ledgerId: number): Promise<void> {
     checkLedgerId(ledgerId);
-    this.#checkWritable();
-    const workspace = this.#table.live.get(ledgerId);
-    if (workspace === undefined) throw new NoSuchLedgerError(ledgerId);
-    this.#table.live.delete(ledgerId);
-    this.#table.deleting.set(ledgerId, workspace);
-    const written = this.#journal.append(encodeLedgerOp(JournalKind.DELETE, ledgerId));
-    await this.#applyInOrder(written, () => {
-      this.#table.applyDelete(workspace);
-      workspace.wake();
-    });
-    await this.#checkpointer.queue();
+    await this.#core.delete(ledgerId);
   }
 
   /**
@@ -440,8 +318,8 @@ export class LedgerStore {
    * @throws {ClosedError} After `close()`.
    */
   ledgers(): number[] {
-    this.#checkOpen();
-    return [...this.#table.live.values()]
+    this.#core.checkOpen();
+    return [...this.#core.table.live.values()]
       .filter((workspace) => workspace.created)
       .map((workspace) => workspace.ledgerId)
       .sort((a, b) => a - b);
@@ -457,11 +335,11 @@ export class LedgerStore {
    */
   checkpoint(): Promise<void> {
     try {
-      this.#checkWritable();
+      this.#core.checkWritable();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#checkpointer.queue();
+    return this.#core.checkpoint();
   }
 
   /**
@@ -470,20 +348,20 @@ export class LedgerStore {
    * @returns A fresh {@linkcode LedgerStoreStats}.
    */
   stats(): LedgerStoreStats {
-    const metrics = this.#metrics;
+    const { metrics, table, journal } = this.#core;
     return {
-      ledgers: this.#table.live.size,
+      ledgers: table.live.size,
       entriesAdded: metrics.adds.value,
       bytesAdded: metrics.addedBytes.value,
       entriesRead: metrics.reads.value,
-      memtableBytes: this.#table.memtableBytes,
+      memtableBytes: table.memtableBytes,
       flushes: metrics.flushes.value,
       flushedBytes: metrics.flushedBytes.value,
       checkpoints: metrics.checkpointSeconds.count,
       backPressureWaits: metrics.backPressureWaits.value,
       replayedRecords: this.#replayed,
-      failed: this.#failureCause() !== undefined,
-      journal: this.#journal.stats(),
+      failed: this.#core.failureCause() !== undefined,
+      journal: journal.stats(),
     };
   }
 
@@ -495,124 +373,12 @@ export class LedgerStore {
    * the files are closed anyway.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#close();
+    this.#closing ??= this.#core.close().finally(() => this.#lock.release());
     return this.#closing;
   }
 
   /** Closes the store; see {@linkcode LedgerStore.close}. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-
-  async #close(): Promise<void> {
-    await this.#apply.drained();
-    let error: unknown;
-    if (this.#failureCause() === undefined) {
-      await this.#checkpointer.queue().catch((failed) => error = failed);
-    } else {
-      await this.#checkpointer.idle();
-    }
-    this.#budget.stop();
-    const workspaces = [...this.#table.live.values(), ...this.#table.deleting.values()];
-    for (const workspace of workspaces) workspace.wake();
-    try {
-      await this.#journal.close();
-    } catch (failed) {
-      error ??= failed;
-    } finally {
-      for (const workspace of workspaces) workspace.close();
-      this.#lock.release();
-    }
-    if (error !== undefined || this.#failure !== undefined) {
-      if (error instanceof StoreFailedError) throw error;
-      throw new StoreFailedError("Ledger store failed on an earlier write or sync", {
-        cause: error ?? this.#failure,
-      });
-    }
-  }
-
-  #newWorkspace(ledgerId: number): Workspace {
-    if (this.#table.deleting.has(ledgerId)) {
-      throw new LedgerExistsError(ledgerId, "is being deleted");
-    }
-    const workspace = new Workspace(ledgerId);
-    this.#table.live.set(ledgerId, workspace);
-    return workspace;
-  }
-
-  async #setFlag(ledgerId: number, flag: number, create: boolean): Promise<LedgerInfo> {
-    this.#checkWritable();
-    let workspace = this.#table.live.get(ledgerId);
-    if (workspace === undefined) {
-      if (!create) throw new NoSuchLedgerError(ledgerId);
-      workspace = this.#newWorkspace(ledgerId);
-    }
-    if ((workspace.flags & flag) === 0) {
-      workspace.issuedFlags |= flag;
-      const kind = flag === FENCED ? JournalKind.FENCE : JournalKind.CLOSE;
-      const target = workspace;
-      const written = this.#journal.append(
-        encodeLedgerOp(kind, ledgerId, create ? FLAG_CREATE : 0),
-      );
-      await this.#applyInOrder(written, () => {
-        this.#table.applyFlags(target, flag);
-        target.wake();
-      });
-    }
-    return infoOf(workspace);
-  }
-
-  /**
-   * Applies an effect once its journal write is durable, in issue order. A failed
-   * effect poisons the store.
-   */
-  #applyInOrder(written: Promise<number>, apply: () => void): Promise<void> {
-    return this.#apply.run(written, (position) => {
-      try {
-        apply();
-      } catch (error) {
-        this.#fail(error);
-        throw new StoreFailedError("Ledger store failed to apply a journal record", {
-          cause: error,
-        });
-      }
-      this.#checkpointer.applied(position);
-    });
-  }
-
-  #flushOne(workspace: Workspace): void {
-    if (!workspace.created || workspace.memtable.size === 0) return;
-    const freed = this.#table.flush(workspace);
-    this.#metrics.flushes.add();
-    this.#metrics.flushedBytes.add(freed);
-    this.#budget.wake();
-  }
-
-  #readable(ledgerId: number): Workspace {
-    this.#checkOpen();
-    const workspace = this.#table.live.get(ledgerId);
-    if (workspace === undefined || !workspace.created) throw new NoSuchLedgerError(ledgerId);
-    return workspace;
-  }
-
-  #fail(error: unknown): void {
-    this.#failure ??= error;
-    this.#budget.wake();
-  }
-
-  #failureCause(): unknown {
-    return this.#failure ?? this.#journal.failure;
-  }
-
-  #checkOpen(): void {
-    if (this.#closing !== undefined) throw new ClosedError("Ledger store is closed");
-  }
-
-  #checkWritable(): void {
-    this.#checkOpen();
-    const cause = this.#failureCause();
-    if (cause !== undefined) {
-      throw new StoreFailedError("Ledger store failed on an earlier write or sync", { cause });
-    }
   }
 }
