@@ -1,7 +1,12 @@
 /**
- * BookKeeper-style ledgers: {@linkcode LedgerStore} is one store ("bookie") holding
- * ledgers of entries behind a journal with group commit and per-ledger workspaces.
- * Formats: `docs/ledger_format.md`.
+ * BookKeeper-style ledgers. {@linkcode LedgerStore} is one store ("bookie") holding
+ * ledgers of entries with client-assigned ids behind a journal with group commit, each
+ * ledger in a private workspace (memtable, entry log, index). The quorum client stripes a
+ * ledger over an ensemble of stores reached through {@linkcode LedgerStoreClient}:
+ * {@linkcode LedgerWriter} (write quorum, ack quorum, ensemble changes),
+ * {@linkcode LedgerReader} (reads up to the last add confirmed) and
+ * {@linkcode recoverLedger} (fence, re-replicate, close), with ledger metadata behind a
+ * compare-and-set {@linkcode LedgerMetadataStore}. Formats: `docs/ledger_format.md`.
  *
  * @example A store that survives a power loss
  * ```ts
