@@ -150,16 +150,20 @@ export class LedgerStore {
    * @throws {ClosedError} After `close()`.
    * @throws {StoreFailedError} After a failed write or sync.
    */
-  async addEntry(
+  addEntry(
     ledgerId: number,
     entryId: number,
     payload: Uint8Array,
     options: AddEntryOptions = {},
   ): Promise<void> {
-    checkLedgerId(ledgerId);
-    checkEntryId(entryId);
-    checkPayload(payload, this.#core.settings.maxEntrySize);
-    await this.#core.add(ledgerId, entryId, payload, checkAddOptions(options));
+    try {
+      checkLedgerId(ledgerId);
+      checkEntryId(entryId);
+      checkPayload(payload, this.#core.settings.maxEntrySize);
+      return this.#core.add(ledgerId, entryId, payload, checkAddOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
