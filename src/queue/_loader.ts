@@ -204,11 +204,21 @@ export class QueueLoader {
 
   async #loadMeta(names: readonly string[], repairs: Repairs | undefined): Promise<void> {
     if (this.#metaEnd === 0) {
-      if (!names.includes(this.#naming.meta)) {
-        if (repairs === undefined) {
-          throw new CorruptionError(this.meta.path, 0, "meta file is missing");
+      // A new queue: no segment file yet. Its meta file may be missing, or cut short by a
+      // crash (or a killed process) in the middle of its creation.
+      const fresh = !names.some((name) => this.#naming.parse(name) !== undefined);
+      let exists = names.includes(this.#naming.meta);
+      if (exists && fresh && repairs !== undefined) {
+        const probe = this.#vfs.open(this.meta.path, { readOnly: true });
+        const torn = readFramedHeader(probe, this.meta) === undefined;
+        probe.close();
+        if (torn) {
+          await repairs.remove([this.meta.path]);
+          exists = false;
         }
-        if (names.some((name) => this.#naming.parse(name) !== undefined)) {
+      }
+      if (!exists) {
+        if (repairs === undefined || !fresh) {
           throw new CorruptionError(this.meta.path, 0, "meta file is missing");
         }
         await repairs.create(this.meta, 0);
@@ -278,10 +288,20 @@ export class QueueLoader {
       await repairs.create(segment.state, firstIndex);
     }
     segment.stateReader = this.#vfs.open(statePath, { readOnly: true });
-    const stateFirst = readFramedHeader(segment.stateReader, segment.state);
-    if (stateFirst === undefined && newest && repairs === undefined) {
-      segment.close();
-      return undefined;
+    let stateFirst = readFramedHeader(segment.stateReader, segment.state);
+    if (stateFirst === undefined && newest) {
+      // A state file whose creation a crash (or a killed writer) cut short, or one being
+      // created right now by another process.
+      segment.stateReader.close();
+      segment.stateReader = undefined;
+      if (repairs === undefined) {
+        segment.close();
+        return undefined;
+      }
+      await repairs.remove([statePath]);
+      await repairs.create(segment.state, firstIndex);
+      segment.stateReader = this.#vfs.open(statePath, { readOnly: true });
+      stateFirst = firstIndex;
     }
     if (stateFirst !== firstIndex) {
       segment.close();

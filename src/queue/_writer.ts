@@ -274,7 +274,7 @@ export class QueueWriter {
       } catch (error) {
         if (!(error instanceof LockedError)) throw error;
       }
-      if (attempt % 64 === 63) vfs.tryLock(joinPath(dir, naming.ownerLock)).release();
+      if (attempt % 64 === 63) await checkNoOwner(vfs, joinPath(dir, naming.ownerLock));
       await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 4)));
     }
   }
@@ -462,5 +462,23 @@ export class QueueWriter {
     this.#itemOps = [];
     this.#stateOps = [];
     this.#consumerOps = [];
+  }
+}
+
+/**
+ * Checks that no single owner holds the queue's `LOCK`. Sharers take it for an instant to
+ * look, so a held lock counts only when it stays held over ten tries a millisecond apart.
+ *
+ * @throws {LockedError} When a single owner holds it.
+ */
+export async function checkNoOwner(vfs: Vfs, path: string): Promise<void> {
+  for (let tries = 1;; tries++) {
+    try {
+      vfs.tryLock(path).release();
+      return;
+    } catch (error) {
+      if (!(error instanceof LockedError) || tries === 10) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -16,7 +16,7 @@ import { checkQueueOptions, type DurableQueueOptions, type QueueSettings } from 
 import { QueueMetrics } from "./_queue_metrics.ts";
 import { QueueState } from "./_queue_state.ts";
 import type { Segment } from "./_segment.ts";
-import { QueueWriter, type StateWrite } from "./_writer.ts";
+import { checkNoOwner, QueueWriter, type StateWrite } from "./_writer.ts";
 import { type ConsumerOptions, QueueConsumer } from "./queue_consumer.ts";
 
 export type { DurableQueueOptions };
@@ -155,7 +155,7 @@ export class DurableQueue {
     const vfs = options.vfs ?? new DenoVfs();
     await ensureDir(vfs, path);
     const naming = new QueueNaming(settings.filePrefix);
-    const locks = takeLocks(vfs, path, naming, settings.fileLocking);
+    const locks = await takeLocks(vfs, path, naming, settings.fileLocking);
     const queue = new DurableQueue(vfs, path, settings, locks);
     try {
       await queue.#init();
@@ -460,16 +460,21 @@ export class DurableQueue {
 /**
  * A single owner holds `LOCK` and, throughout, the append lock, so that sharers (with
  * `fileLocking`) cannot append beside it; a sharer checks that no single owner holds
- * `LOCK`.
+ * `LOCK` (see {@linkcode checkNoOwner}).
  *
  * @throws {LockedError} When the directory is held in the other mode, or by another owner.
  */
-function takeLocks(vfs: Vfs, dir: string, naming: QueueNaming, shared: boolean): VfsLock[] {
-  const owner = vfs.tryLock(joinPath(dir, naming.ownerLock));
+async function takeLocks(
+  vfs: Vfs,
+  dir: string,
+  naming: QueueNaming,
+  shared: boolean,
+): Promise<VfsLock[]> {
   if (shared) {
-    owner.release();
+    await checkNoOwner(vfs, joinPath(dir, naming.ownerLock));
     return [];
   }
+  const owner = vfs.tryLock(joinPath(dir, naming.ownerLock));
   try {
     return [owner, vfs.tryLock(joinPath(dir, naming.appendLock))];
   } catch (error) {

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { DurableQueue } from "../../src/queue/mod.ts";
 import { CorruptionError } from "../../src/errors.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { encodeFileHeader, FileKind } from "../../src/queue/_format.ts";
 import { cutFile, flipByte, rewriteFile } from "../_helpers/rewrite_file.ts";
 import { fileContents } from "../_helpers/vfs_contents.ts";
 import { text } from "../_helpers/queue_text.ts";
@@ -143,5 +144,33 @@ Deno.test("read() of an item damaged after open raises CorruptionError, never wr
   file.close();
   await assert.rejects(q.read(11), CorruptionError);
   assert.equal(text(await q.read(12)), ITEM);
+  await q.close();
+});
+
+Deno.test("A segment whose creation a killed writer cut short is repaired on open", async () => {
+  const vfs = await makeQueue();
+  // Segment 4 started with its items file whole and its state file still empty.
+  const items = vfs.open(`${DIR}/000004.items`, { create: true });
+  items.append(encodeFileHeader({ kind: FileKind.ITEMS, fileId: 4, firstIndex: 13 }));
+  items.close();
+  vfs.open(`${DIR}/000004.state`, { create: true }).close();
+  let q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
+  assert.deepEqual(await q.write("next"), [13, 13]);
+  await q.close();
+  // Segment 5 cut short before its items file got its header.
+  vfs.open(`${DIR}/000005.items`, { create: true }).close();
+  q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
+  assert.equal(text(await q.read(13)), "next");
+  assert.deepEqual(await q.write("again"), [14, 14]);
+  await q.close();
+  assert.ok(!vfs.list(DIR).includes("000005.items"));
+});
+
+Deno.test("A meta file whose creation was cut short is made again when no segment exists", async () => {
+  const vfs = new MemVfs();
+  vfs.mkdir(DIR);
+  vfs.open(`${DIR}/queue.meta`, { create: true }).close();
+  const q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
+  assert.deepEqual(await q.write("first"), [1, 1]);
   await q.close();
 });

@@ -177,6 +177,13 @@ async function checkRecovered(
     );
     await c.ack(message);
   }
+  for (const dead of await c.deadLetters()) {
+    assert.ok(
+      !durable || !outcome.acked.has(dead.index),
+      `${context}: acked ${dead.index} is dead`,
+    );
+    await c.ack(dead);
+  }
   const [index] = await q.write("after");
   assert.ok(
     !durable || index > outcome.maxIndex,
