@@ -1,5 +1,6 @@
 // The ledger module on the real disk: durable adds of 100-byte and 1 KiB entries to 1 and
-// to 100 ledgers of one LedgerStore (closed loop, 128 adds in flight), reads of recent
+// to 100 ledgers of one LedgerStore (closed loop, 128 adds in flight, and one add at a
+// time), reads of recent
 // (memtable) and old (entry log) entries, and the quorum client (E 3, Qw 3, Qa 2) over three
 // in-process stores. Prints markdown tables.
 //
@@ -52,14 +53,17 @@ async function closedLoop(
 
 function addRowText(
   label: string,
+  inFlight: number,
   size: number,
   run: { count: number; elapsed: number; latencies: number[] },
   syncs: number,
 ): string {
   const perSecond = run.count / run.elapsed;
-  return `| ${label} | ${size} | ${fmt(perSecond)} | ${fmt((perSecond * size) / 1e6, 1)} | ${
-    fmt(percentile(run.latencies, 50))
-  } | ${fmt(percentile(run.latencies, 99))} | ${fmt(syncs / run.elapsed)} |`;
+  return `| ${label} | ${inFlight} | ${size} | ${fmt(perSecond)} | ${
+    fmt((perSecond * size) / 1e6, 1)
+  } | ${fmt(percentile(run.latencies, 50))} | ${fmt(percentile(run.latencies, 99))} | ${
+    fmt(syncs / run.elapsed)
+  } |`;
 }
 
 async function storeAddRow(
@@ -67,20 +71,22 @@ async function storeAddRow(
   seconds: number,
   ledgers: number,
   size: number,
+  inFlight = IN_FLIGHT,
 ): Promise<string> {
   const vfs = new FaultVfs(new DenoVfs());
-  const store = await LedgerStore.open(`${root}/adds-${ledgers}x${size}`, { vfs });
+  const store = await LedgerStore.open(`${root}/adds-${ledgers}x${size}x${inFlight}`, { vfs });
   for (let ledger = 0; ledger < ledgers; ledger++) await store.createLedger(ledger);
   const next = new Array<number>(ledgers).fill(0);
   const payload = new Prng(size).bytes(size);
   const syncsBefore = vfs.calls("sync");
-  const run = await closedLoop(seconds, IN_FLIGHT, (loop) => {
+  const run = await closedLoop(seconds, inFlight, (loop) => {
     const ledger = loop % ledgers;
     return store.addEntry(ledger, next[ledger]!++, payload);
   });
   const syncs = vfs.calls("sync") - syncsBefore;
   await store.close();
-  return addRowText(`store, ${ledgers} ledger${ledgers > 1 ? "s" : ""}`, size, run, syncs);
+  const label = `store, ${ledgers} ledger${ledgers > 1 ? "s" : ""}`;
+  return addRowText(label, inFlight, size, run, syncs);
 }
 
 async function quorumAddRow(root: string, seconds: number, size: number): Promise<string> {
@@ -102,7 +108,7 @@ async function quorumAddRow(root: string, seconds: number, size: number): Promis
   const syncs = vfs.calls("sync") - syncsBefore;
   await writer.close();
   for (const store of stores) await store.close();
-  return addRowText("quorum client, E 3 Qw 3 Qa 2, 3 stores", size, run, syncs);
+  return addRowText("quorum client, E 3 Qw 3 Qa 2, 3 stores", IN_FLIGHT, size, run, syncs);
 }
 
 /** Reads `count` entries chosen by `pick` one by one; returns reads/s and p50/p99 in µs. */
@@ -152,12 +158,13 @@ if (import.meta.main) {
   const root = Deno.makeTempDirSync({ prefix: "cairn-ledger-bench-" });
   try {
     console.log(
-      `Durable adds, closed loop, ${IN_FLIGHT} adds in flight, ${seconds} s per row (DenoVfs, ${root})\n`,
+      `Durable adds, closed loop, ${seconds} s per row (DenoVfs, ${root})\n`,
     );
     console.log(
-      "| what | entry bytes | entries/s | MB/s | latency p50 µs | latency p99 µs | fsyncs/s |",
+      "| what | adds in flight | entry bytes | entries/s | MB/s | latency p50 µs | latency p99 µs | fsyncs/s |",
     );
-    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+    console.log(await storeAddRow(root, seconds, 1, 100, 1));
     for (const ledgers of [1, 100]) {
       for (const size of [100, 1024]) console.log(await storeAddRow(root, seconds, ledgers, size));
     }
