@@ -1,8 +1,7 @@
 // The ledger module on the real disk: durable adds of 100-byte and 1 KiB entries to 1 and
 // to 100 ledgers of one LedgerStore (closed loop, 128 adds in flight, and one add at a
-// time), reads of recent
-// (memtable) and old (entry log) entries, and the quorum client (E 3, Qw 3, Qa 2) over three
-// in-process stores. Prints markdown tables.
+// time), reads of recent (memtable) and old (entry log) entries, and the quorum client
+// (E 3, Qw 3, Qa 2) over three in-process stores. Prints markdown tables.
 //
 //   deno run --allow-read --allow-write bench/ledger_bench.ts [seconds per add row]
 //
