@@ -224,6 +224,8 @@ export class QueueWriter {
   async #group(stateOps: StateOp[], consumerOps: ConsumerOp[]): Promise<void> {
     const started = performance.now();
     const lock = await this.#lock();
+    let written: [ItemsOp, [number, number]][];
+    let sync: boolean;
     try {
       if (lock !== undefined) {
         const targets = new Set<number>();
@@ -243,18 +245,20 @@ export class QueueWriter {
       for (const op of consumerOps) op.resolve(await this.#register(op.name));
       const itemOps = this.#takeItemOps();
       this.#inflight = itemOps;
-      const sync = [...itemOps, ...stateOps].some((op) => op.sync);
-      const written = await this.#appendItems(itemOps);
+      sync = [...itemOps, ...stateOps].some((op) => op.sync);
+      written = await this.#appendItems(itemOps);
       this.#appendState(stateOps.flatMap((op) => op.writes));
-      if (sync) await this.syncAll();
       await this.#removeSettled();
-      this.#setup.metrics.group((performance.now() - started) / 1000);
-      for (const [op, range] of written) op.resolve(range);
-      for (const op of stateOps) op.resolve();
-      this.#setup.onGroup();
     } finally {
       lock?.release();
     }
+    // The sync runs after the lock is released: appends must be serialized, syncs need not
+    // be (an fdatasync makes the whole file's written bytes durable, whoever wrote them).
+    if (sync) await this.syncAll();
+    this.#setup.metrics.group((performance.now() - started) / 1000);
+    for (const [op, range] of written) op.resolve(range);
+    for (const op of stateOps) op.resolve();
+    this.#setup.onGroup();
   }
 
   /**
