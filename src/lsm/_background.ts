@@ -1,8 +1,9 @@
 // The database's background work: flushing frozen memtables into level-0 tables, and
 // compacting a level into the next one when it is over its budget (_compaction_picker.ts).
-// Flushes and compactions run in two lanes (_background_runner.ts). On the real disk the
-// tables are built on the background worker thread (_background_worker.ts) while the main
-// thread goes on; otherwise here, giving the event loop back every millisecond.
+// Flushes and compactions run in two lanes (_background_runner.ts). On the real disk each
+// lane builds its tables on a worker thread of its own (_background_worker.ts), so that a
+// flush never queues behind a long merge, while the main thread goes on; otherwise here,
+// giving the event loop back every millisecond.
 
 import type { RecordLog } from "../record/record_log.ts";
 import type { Vfs } from "../vfs/vfs.ts";
@@ -39,8 +40,8 @@ export interface BackgroundHost {
   oldestSnapshot(): number | undefined;
   /** Makes `state` the current version and deletes files no version needs. */
   install(state: ManifestState): void;
-  /** The thread flushes and compactions run on, or undefined to run them here in slices. */
-  readonly worker: BackgroundWorker | undefined;
+  /** The threads flushes and compactions run on, or undefined to run them here in slices. */
+  readonly workers: { flush: BackgroundWorker; compaction: BackgroundWorker } | undefined;
   /** Pins a version's files against deletion until `unpin`. */
   pin(): Version;
   unpin(version: Version): void;
@@ -70,14 +71,15 @@ export async function flushOldest(
   const pooled = host.pool.immutables[0];
   if (pooled === undefined) return;
   const started = performance.now();
-  const files = host.worker === undefined
+  const worker = host.workers?.flush;
+  const files = worker === undefined
     ? await writeAll(newOutput(host, Infinity), pooled.memtable.iterator(), (it, out) => {
       out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
-    })
-    : await host.worker.run({ kind: "flush", run: encodeRun(pooled.memtable.iterator()) }, [
+    }, true)
+    : await worker.run({ kind: "flush", run: encodeRun(pooled.memtable.iterator()) }, [
       host.manifest.newFileNumber(),
     ]);
-  if (host.worker !== undefined) counters.workerFlushes++;
+  if (worker !== undefined) counters.workerFlushes++;
   const logPosition = (host.pool.immutables[1] ?? host.pool.active).walStart;
   const state = await host.manifest.logAndApply({
     added: files.map((file) => ({ level: 0, file })),
@@ -178,17 +180,19 @@ async function runCompaction(
       deeper: overlapsDeeper(version, compaction),
       horizon: host.oldestSnapshot() ?? host.lastSequence(),
     };
-    const files = host.worker === undefined
+    const worker = host.workers?.compaction;
+    const files = worker === undefined
       ? await mergeCompaction(
         job,
         (file) => host.tables.reader(file.number).iterator(),
         newOutput(host, host.settings.targetFileSize),
+        true,
       )
-      : await host.worker.run(
+      : await worker.run(
         { kind: "compaction", merge: job },
         reserveNumbers(host, [...inputs, ...next]),
       );
-    if (host.worker !== undefined) counters.workerCompactions++;
+    if (worker !== undefined) counters.workerCompactions++;
     const edit: VersionEdit = {
       removed,
       added: files.map((file) => ({ level: target, file })),

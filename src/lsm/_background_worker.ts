@@ -4,7 +4,6 @@
 // (_compaction_merge.ts) into new tables. Outputs take the file numbers the request gives
 // and are synced; the reply carries their metadata, and the main thread installs them.
 
-import { parentPort } from "node:worker_threads";
 import { CorruptionError } from "../errors.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import type {
@@ -20,11 +19,18 @@ import { TableCache } from "./_table_cache.ts";
 import { TableOutput } from "./_table_output.ts";
 import { BlockCache } from "./table/block_cache.ts";
 
-const vfs = new DenoVfs();
-const reply = (message: WorkerReply): void => parentPort?.postMessage(message);
+/** The worker global, as far as this module uses it. */
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<WorkerRequest>) => void) | null;
+  postMessage(message: WorkerReply): void;
+}
 
-parentPort?.on("message", async (request: WorkerRequest) => {
-  const { id, dir, task, numbers, shape } = request;
+const scope = globalThis as unknown as WorkerScope;
+const vfs = new DenoVfs();
+const reply = (message: WorkerReply): void => scope.postMessage(message);
+
+scope.onmessage = async (event) => {
+  const { id, dir, task, numbers, shape } = event.data;
   const tables = new TableCache(vfs, dir, new BlockCache(0));
   try {
     let next = 0;
@@ -45,15 +51,20 @@ parentPort?.on("message", async (request: WorkerRequest) => {
   } finally {
     tables.close();
   }
-});
+};
 
 function runTask(task: WorkerTask, tables: TableCache, output: TableOutput) {
   if (task.kind === "compaction") {
-    return mergeCompaction(task.merge, (file) => tables.reader(file.number).iterator(), output);
+    return mergeCompaction(
+      task.merge,
+      (file) => tables.reader(file.number).iterator(),
+      output,
+      false,
+    );
   }
   return writeAll(output, new SortedRunIterator(task.run), (it, out) => {
     out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
-  });
+  }, false);
 }
 
 function describe(error: unknown): WorkerError {

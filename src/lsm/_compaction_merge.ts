@@ -42,7 +42,7 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 /**
  * Merges a compaction's tables into `output`: keeps, per user key, every version some
  * reader at or above `horizon` can see, drops a delete at or below it that no deeper level
- * needs, and finishes the output (its tables synced).
+ * needs, and finishes the output (its tables synced); in slices with `sliced`.
  *
  * @returns The tables written, in key order.
  */
@@ -50,6 +50,7 @@ export function mergeCompaction(
   job: MergeJob,
   open: (file: FileMeta) => InternalIterator,
   output: TableOutput,
+  sliced: boolean,
 ): Promise<FileMeta[]> {
   const { level, inputs, next, deeper, horizon } = job;
   const children: InternalIterator[] = level === 0
@@ -69,14 +70,20 @@ export function mergeCompaction(
     const deadDelete = it.kind() === Kind.DELETE && seq <= horizon && !deeper;
     newerSeq = seq;
     if (!hidden && !deadDelete) out.add(key, seq, it.kind() as Kind, it.value());
-  });
+  }, sliced);
 }
 
-/** Feeds every entry of `source` to `take`, in slices; closes `source`; finishes `output`. */
+/**
+ * Feeds every entry of `source` to `take`, closes `source` and finishes `output`. With
+ * `sliced` (on the main thread) it gives the event loop back every millisecond; a worker
+ * thread runs it whole (there a turn of the event loop costs far more than a millisecond's
+ * work: a flush took 9 times as long in slices).
+ */
 export async function writeAll(
   output: TableOutput,
   source: InternalIterator,
   take: (it: InternalIterator, out: TableOutput) => void,
+  sliced: boolean,
 ): Promise<FileMeta[]> {
   try {
     source.seekToFirst();
@@ -85,7 +92,9 @@ export async function writeAll(
     while (source.valid()) {
       take(source, output);
       source.next();
-      if (++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS) {
+      if (
+        sliced && ++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS
+      ) {
         await tick();
         sliceStart = performance.now();
       }

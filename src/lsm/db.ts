@@ -140,7 +140,7 @@ export class Db {
   readonly #queue: CommitQueue;
   readonly #live: LiveTables;
   readonly #background: BackgroundRunner;
-  readonly #worker: BackgroundWorker | undefined;
+  readonly #workers: { flush: BackgroundWorker; compaction: BackgroundWorker } | undefined;
   /** Key and value bytes of the writes applied since open. */
   #userBytes = 0;
   #lastSequence: number;
@@ -171,8 +171,11 @@ export class Db {
     this.#pool = parts.pool;
     this.#lastSequence = parts.lastSequence;
     const { settings } = parts;
-    this.#worker = settings.backgroundWorker && parts.vfs instanceof DenoVfs
-      ? new BackgroundWorker(parts.dir, settings)
+    this.#workers = settings.backgroundWorker && parts.vfs instanceof DenoVfs
+      ? {
+        flush: new BackgroundWorker(parts.dir, settings),
+        compaction: new BackgroundWorker(parts.dir, settings),
+      }
       : undefined;
     this.#live = new LiveTables(
       parts.vfs,
@@ -196,7 +199,7 @@ export class Db {
       tables: this.#tables,
       pool: parts.pool,
       wal: parts.wal,
-      worker: this.#worker,
+      workers: this.#workers,
       lastSequence: () => this.#lastSequence,
       oldestSnapshot: () => this.#snapshots.sequences()[0],
       install: (state) => this.#live.install(state.version),
@@ -681,7 +684,8 @@ export class Db {
     this.#state = "closing";
     await this.#queue.idle;
     await this.#background.stop(new ClosedError("Database is closed"));
-    this.#worker?.close();
+    this.#workers?.flush.close();
+    this.#workers?.compaction.close();
     this.#state = "closed";
     let failure: unknown;
     for (const log of [this.#wal, this.#manifest]) {
