@@ -76,9 +76,10 @@ export async function flushOldest(
     ? await writeAll(newOutput(host, Infinity), pooled.memtable.iterator(), (it, out) => {
       out.add(it.key(), it.seq(), it.kind() as Kind, it.value());
     }, true)
-    : await worker.run({ kind: "flush", run: encodeRun(pooled.memtable.iterator()) }, [
-      host.manifest.newFileNumber(),
-    ]);
+    : await worker.run({
+      kind: "flush",
+      run: await encodeRun(pooled.memtable.iterator(), pooled.memtable.approximateBytes),
+    }, [host.manifest.newFileNumber()]);
   if (worker !== undefined) counters.workerFlushes++;
   const logPosition = (host.pool.immutables[1] ?? host.pool.active).walStart;
   const state = await host.manifest.logAndApply({

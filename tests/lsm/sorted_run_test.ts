@@ -4,7 +4,7 @@ import { encodeRun, SortedRunIterator } from "../../src/lsm/_sorted_run.ts";
 import { Memtable } from "../../src/lsm/memtable.ts";
 import { Prng } from "../_helpers/prng.ts";
 
-Deno.test("A sorted run carries a memtable's entries, in order, to its iterator", () => {
+Deno.test("A sorted run carries a memtable's entries, in order, to its iterator", async () => {
   const prng = new Prng(5);
   const table = new Memtable();
   for (let seq = 1; seq <= 500; seq++) {
@@ -18,7 +18,7 @@ Deno.test("A sorted run carries a memtable's entries, in order, to its iterator"
   for (it.seekToFirst(); it.valid(); it.next()) {
     expected.push([it.key().slice(), it.seq(), it.kind(), it.value().slice()]);
   }
-  const run = encodeRun(table.iterator());
+  const run = await encodeRun(table.iterator(), table.approximateBytes);
   assert.equal(run.count, 500);
   const got: unknown[] = [];
   const walk = new SortedRunIterator(run);
@@ -27,5 +27,7 @@ Deno.test("A sorted run carries a memtable's entries, in order, to its iterator"
   }
   assert.deepEqual(got, expected);
   assert.throws(() => walk.prev(), TypeError);
-  assert.equal(new SortedRunIterator(encodeRun(new Memtable().iterator())).valid(), false);
+  const empty = new Memtable();
+  const none = await encodeRun(empty.iterator(), empty.approximateBytes);
+  assert.equal(new SortedRunIterator(none).valid(), false);
 });
