@@ -4,7 +4,8 @@
 // acknowledgement. Replay with CAIRN_SEED=<seed>.
 
 import assert from "node:assert/strict";
-import { readLinesThenKill, spawnChild } from "../_helpers/killed_child.ts";
+import { spawnChild } from "../_helpers/killed_child.ts";
+import { readAllThenKill } from "../_helpers/queue_children.ts";
 import { Prng } from "../_helpers/prng.ts";
 
 const CHILD = new URL("./_queue_child.ts", import.meta.url);
@@ -18,20 +19,9 @@ async function runThenKill(
   ms: number,
   onLine: (line: string) => void,
 ): Promise<void> {
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It ended already.
-    }
-  }, ms);
-  try {
-    await readLinesThenKill(child, lines, onLine);
-    const [status, stderr] = await Promise.all([child.status, new Response(child.stderr).text()]);
-    assert.equal(status.signal, "SIGKILL", `the child ended on its own: ${stderr}`);
-  } finally {
-    clearTimeout(timer);
-  }
+  const stderr = await readAllThenKill(child, lines, ms, onLine);
+  const status = await child.status;
+  assert.equal(status.signal, "SIGKILL", `the child ended on its own: ${stderr}`);
 }
 
 Deno.test("Producer and consumer processes killed at random lose no item and deliver none after its ack", async () => {
