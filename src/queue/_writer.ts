@@ -4,7 +4,7 @@
 // when any member asked, and removes segments whose items are all settled.
 
 import { LockedError, StoreFailedError } from "../errors.ts";
-import type { Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
+import type { Vfs } from "../vfs/vfs.ts";
 import { joinPath } from "../vfs/_path.ts";
 import {
   encodeItem,
@@ -16,12 +16,14 @@ import {
   type StateRecord,
   StateType,
 } from "./_format.ts";
-import { createFramedFile, FramedAppender, type FramedFileId } from "./_framed_file.ts";
+import { takeAppendLock } from "./_append_lock.ts";
+import { FramedAppender } from "./_framed_file.ts";
 import type { QueueLoader, Repairs } from "./_loader.ts";
 import type { ConsumerState, QueueState } from "./_queue_state.ts";
 import { Segment } from "./_segment.ts";
 import type { QueueSettings } from "./_options.ts";
 import type { QueueMetrics } from "./_queue_metrics.ts";
+import { WriteHandles } from "./_write_handles.ts";
 import { QueueFullError } from "./errors.ts";
 
 /** A state record to append, for the segment holding `index`. */
@@ -50,12 +52,6 @@ interface ConsumerOp {
   reject: (error: unknown) => void;
 }
 
-interface Handle {
-  file: VfsFile;
-  /** Where the handle's next append lands, as far as it knows. */
-  end: number;
-}
-
 /** Where the writer works. */
 export interface WriterSetup {
   vfs: Vfs;
@@ -74,7 +70,7 @@ export interface WriterSetup {
 /** Group commit of every change to the queue's files. */
 export class QueueWriter {
   readonly #setup: WriterSetup;
-  readonly #handles = new Map<string, Handle>();
+  readonly #files: WriteHandles;
   #itemOps: ItemsOp[] = [];
   #stateOps: StateOp[] = [];
   #consumerOps: ConsumerOp[] = [];
@@ -85,11 +81,15 @@ export class QueueWriter {
   #markIdle: () => void = () => {};
   #failure: unknown = undefined;
   #closed = false;
-  /** Files appended to since their last sync. */
-  readonly #dirty = new Set<string>();
 
   constructor(setup: WriterSetup) {
     this.#setup = setup;
+    this.#files = new WriteHandles(
+      setup.vfs,
+      setup.dir,
+      (count) => setup.metrics.add("syncs", count),
+    );
+    this.repairs = this.#files.repairs;
   }
 
   /** The first write or sync failure, once the writer is poisoned. */
@@ -103,33 +103,7 @@ export class QueueWriter {
   }
 
   /** The repairs a load under the lock makes through the writer's handles. */
-  readonly repairs: Repairs = {
-    cut: async (id, end) => {
-      const handle = this.#handle(id.path);
-      handle.file.truncate(end);
-      handle.end = end;
-      await handle.file.syncData();
-    },
-    remove: async (paths) => {
-      for (const path of paths) {
-        this.#handles.get(path)?.file.close();
-        this.#handles.delete(path);
-        this.#dirty.delete(path);
-        try {
-          this.#setup.vfs.remove(path);
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        }
-      }
-      await this.#setup.vfs.syncDir(this.#setup.dir);
-    },
-    create: async (id, firstIndex) => {
-      const file = createFramedFile(this.#setup.vfs, id, firstIndex);
-      this.#handles.set(id.path, { file, end: file.size() });
-      await file.syncData();
-      await this.#setup.vfs.syncDir(this.#setup.dir);
-    },
-  };
+  readonly repairs: Repairs;
 
   /** Appends items; resolves with the first and last index once written (and synced). */
   writeItems(items: Uint8Array[], sync: boolean): Promise<[number, number]> {
@@ -162,16 +136,12 @@ export class QueueWriter {
     const error = new StoreFailedError("Queue was closed before the write was stored");
     for (const op of this.#itemOps) op.reject(error);
     this.#itemOps = [];
-    for (const handle of this.#handles.values()) handle.file.close();
-    this.#handles.clear();
+    this.#files.close();
   }
 
   /** Syncs every file written since its last sync. */
-  async syncAll(): Promise<void> {
-    const paths = [...this.#dirty];
-    this.#dirty.clear();
-    this.#setup.metrics.add("syncs", paths.length);
-    await Promise.all(paths.map((path) => this.#handles.get(path)?.file.syncData()));
+  syncAll(): Promise<void> {
+    return this.#files.syncAll();
   }
 
   #enqueue<T>(
@@ -223,7 +193,8 @@ export class QueueWriter {
 
   async #group(stateOps: StateOp[], consumerOps: ConsumerOp[]): Promise<void> {
     const started = performance.now();
-    const lock = await this.#lock();
+    const { dir, naming, settings, vfs } = this.#setup;
+    const lock = settings.fileLocking ? await takeAppendLock(vfs, dir, naming) : undefined;
     let written: [ItemsOp, [number, number]][];
     let sync: boolean;
     try {
@@ -259,28 +230,6 @@ export class QueueWriter {
     for (const [op, range] of written) op.resolve(range);
     for (const op of stateOps) op.resolve();
     this.#setup.onGroup();
-  }
-
-  /**
-   * With file locking, waits for the append lock. Now and then it checks that no single
-   * owner (a queue opened without `fileLocking`, which holds the append lock throughout)
-   * has the directory.
-   *
-   * @throws {LockedError} When a single owner holds the directory.
-   */
-  async #lock(): Promise<VfsLock | undefined> {
-    if (!this.#setup.settings.fileLocking) return undefined;
-    const { dir, naming, vfs } = this.#setup;
-    const path = joinPath(dir, naming.appendLock);
-    for (let attempt = 0;; attempt++) {
-      try {
-        return vfs.tryLock(path);
-      } catch (error) {
-        if (!(error instanceof LockedError)) throw error;
-      }
-      if (attempt % 64 === 63) await checkNoOwner(vfs, joinPath(dir, naming.ownerLock));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 4)));
-    }
   }
 
   /** The item operations that fit; rejects or holds back the rest when the queue is full. */
@@ -324,7 +273,7 @@ export class QueueWriter {
       }
       done.push([op, [first, next - 1]]);
     }
-    this.#write(segment.items, segment.itemsEnd, appender);
+    this.#files.write(segment.items, segment.itemsEnd, appender);
     segment.itemsEnd = appender.end;
     for (const [index, offset, item] of placed) {
       state.applyItem(segment, index, offset);
@@ -348,7 +297,7 @@ export class QueueWriter {
     for (const [segment, records] of bySegment) {
       const appender = new FramedAppender(segment.state, segment.stateEnd);
       for (const record of records) appender.add(encodeStateRecord(record));
-      this.#write(segment.state, segment.stateEnd, appender);
+      this.#files.write(segment.state, segment.stateEnd, appender);
       segment.stateEnd = appender.end;
       for (const record of records) {
         state.applyState(segment, record);
@@ -386,10 +335,9 @@ export class QueueWriter {
     const loader = this.#setup.loader;
     const appender = new FramedAppender(loader.meta, loader.metaEnd);
     appender.add(encodeMetaRecord(record));
-    this.#write(loader.meta, loader.metaEnd, appender);
+    this.#files.write(loader.meta, loader.metaEnd, appender);
     loader.advanceMeta(appender.end);
-    this.#dirty.delete(loader.meta.path);
-    await this.#handle(loader.meta.path).file.syncData();
+    await this.#files.syncOne(loader.meta.path);
     this.#setup.state.applyMeta(record);
   }
 
@@ -397,9 +345,7 @@ export class QueueWriter {
   async #roll(firstIndex: number): Promise<void> {
     const state = this.#setup.state;
     const last = state.last;
-    if (last !== undefined && this.#dirty.delete(last.items.path)) {
-      await this.#handle(last.items.path).file.syncData();
-    }
+    if (last !== undefined) await this.#files.syncOne(last.items.path);
     const { dir, naming, vfs } = this.#setup;
     const id = Math.max(last?.id ?? 0, ...state.removed) + 1;
     const segment = new Segment(
@@ -408,11 +354,7 @@ export class QueueWriter {
       joinPath(dir, naming.items(id)),
       joinPath(dir, naming.state(id)),
     );
-    for (const file of [segment.items, segment.state]) {
-      const created = createFramedFile(vfs, file, firstIndex);
-      this.#handles.set(file.path, { file: created, end: created.size() });
-      await created.syncData();
-    }
+    for (const file of [segment.items, segment.state]) await this.#files.create(file, firstIndex);
     await vfs.syncDir(dir);
     segment.reader = vfs.open(segment.items.path, { readOnly: true });
     segment.stateReader = vfs.open(segment.state.path, { readOnly: true });
@@ -431,26 +373,6 @@ export class QueueWriter {
     }
   }
 
-  /** Writes an appender's bytes to its file, whose records end at `end`. */
-  #write(id: FramedFileId, end: number, appender: FramedAppender): void {
-    if (appender.empty) return;
-    const handle = this.#handle(id.path);
-    if (handle.end !== end) handle.file.truncate(end);
-    appender.writeTo(handle.file);
-    handle.end = appender.end;
-    this.#dirty.add(id.path);
-  }
-
-  #handle(path: string): Handle {
-    let handle = this.#handles.get(path);
-    if (handle === undefined) {
-      const file = this.#setup.vfs.open(path);
-      handle = { file, end: file.size() };
-      this.#handles.set(path, handle);
-    }
-    return handle;
-  }
-
   #failedError(): StoreFailedError {
     return new StoreFailedError("Queue failed on an earlier write or sync", {
       cause: this.#failure,
@@ -466,23 +388,5 @@ export class QueueWriter {
     this.#itemOps = [];
     this.#stateOps = [];
     this.#consumerOps = [];
-  }
-}
-
-/**
- * Checks that no single owner holds the queue's `LOCK`. Sharers take it for an instant to
- * look, so a held lock counts only when it stays held over ten tries a millisecond apart.
- *
- * @throws {LockedError} When a single owner holds it.
- */
-export async function checkNoOwner(vfs: Vfs, path: string): Promise<void> {
-  for (let tries = 1;; tries++) {
-    try {
-      vfs.tryLock(path).release();
-      return;
-    } catch (error) {
-      if (!(error instanceof LockedError) || tries === 10) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -2,67 +2,27 @@
 // index, durable deletes, named consumers and use across processes. Format:
 // docs/queue_format.md.
 
-import { ClosedError, CorruptionError, LockedError, StoreFailedError } from "../errors.ts";
-import { readU64LE } from "../encoding/fixed.ts";
+import { ClosedError, LockedError, StoreFailedError } from "../errors.ts";
 import { DenoVfs } from "../vfs/deno_vfs.ts";
 import { ensureDir } from "../vfs/_ensure_dir.ts";
 import { basename, joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsLock } from "../vfs/vfs.ts";
-import { ITEM_INDEX_SIZE, QueueNaming, StateType } from "./_format.ts";
-import { readFramedRecord, recordScratch } from "./_framed_file.ts";
-import { ItemCache } from "./_item_cache.ts";
+import { QueueNaming, StateType } from "./_format.ts";
+import { ItemReader } from "./_item_reader.ts";
 import { QueueLoader } from "./_loader.ts";
 import { checkQueueOptions, type DurableQueueOptions, type QueueSettings } from "./_options.ts";
 import { QueueMetrics } from "./_queue_metrics.ts";
 import { QueueState } from "./_queue_state.ts";
 import type { Segment } from "./_segment.ts";
-import { checkNoOwner, QueueWriter, type StateWrite } from "./_writer.ts";
+import { QueueWriter, type StateWrite } from "./_writer.ts";
+import { takeOpenLocks } from "./_append_lock.ts";
+import type { DurableQueueStats } from "./durable_queue_stats.ts";
 import { type ConsumerOptions, QueueConsumer } from "./queue_consumer.ts";
 
-export type { DurableQueueOptions };
+export type { DurableQueueOptions, DurableQueueStats };
 
 /** An item: a byte array, or a string stored as UTF-8. */
 export type QueueItem = Uint8Array | string;
-
-/** Counters of a {@linkcode DurableQueue}, from {@linkcode DurableQueue.stats}. */
-export interface DurableQueueStats {
-  /** Items written by this process since open. */
-  itemsWritten: number;
-  /** Item bytes written by this process since open. */
-  writtenBytes: number;
-  /** Items deleted (`delete`) by this process since open. */
-  deleted: number;
-  /** Deliveries (`receive`) by this process since open. */
-  deliveries: number;
-  /** Items acknowledged by this process's consumers since open. */
-  acks: number;
-  /** Messages given back (`nack`) by this process's consumers since open. */
-  nacks: number;
-  /** Items this process's consumers moved to their dead letters since open. */
-  deadLetters: number;
-  /** Group commits since open (each one lock holding, with `fileLocking`). */
-  groups: number;
-  /** File syncs since open. */
-  syncs: number;
-  /** Segments this process started since open. */
-  segmentsCreated: number;
-  /** Segments this process removed since open. */
-  segmentsRemoved: number;
-  /** Live items (not deleted, not acknowledged by every consumer owed them). */
-  length: number;
-  /** Bytes of the queue's files on disk. */
-  size: number;
-  /** Live segments (each an items file and a state file). */
-  segments: number;
-  /** The index the next item written gets. */
-  nextIndex: number;
-  /** Bytes of items held in memory. */
-  cachedBytes: number;
-  /** Item reads served from memory. */
-  cacheHits: number;
-  /** Item reads from disk. */
-  diskReads: number;
-}
 
 /**
  * A persistent FIFO queue whose items live in checksummed segment files on disk and are
@@ -99,14 +59,11 @@ export class DurableQueue {
   readonly #state: QueueState;
   readonly #loader: QueueLoader;
   readonly #writer: QueueWriter;
-  readonly #cache: ItemCache;
+  readonly #items: ItemReader;
   readonly #locks: VfsLock[];
-  readonly #scratch = recordScratch();
   readonly #listeners = new Set<() => void>();
   readonly #consumers = new Map<string, QueueConsumer>();
   readonly #metrics: QueueMetrics;
-  #cacheHits = 0;
-  #diskReads = 0;
   #lastRefresh = 0;
   #state_: "open" | "closing" | "closed" = "open";
   #closing: Promise<void> | null = null;
@@ -119,8 +76,8 @@ export class DurableQueue {
     this.#naming = new QueueNaming(settings.filePrefix);
     this.#metrics = new QueueMetrics(settings.metrics, basename(dir) + settings.filePrefix);
     this.#state = new QueueState();
-    this.#cache = new ItemCache(settings.maxChunk);
-    this.#state.onSettled = (index) => this.#cache.delete(index);
+    this.#items = new ItemReader(settings.maxChunk);
+    this.#state.onSettled = (index) => this.#items.cache.delete(index);
     this.#loader = new QueueLoader(vfs, dir, this.#naming, this.#state, settings.maxFileSize);
     this.#writer = new QueueWriter({
       vfs,
@@ -129,7 +86,7 @@ export class DurableQueue {
       state: this.#state,
       loader: this.#loader,
       settings,
-      onWritten: (index, data) => this.#cache.put(index, data),
+      onWritten: (index, data) => this.#items.cache.put(index, data),
       onGroup: () => this.#notify(),
       metrics: this.#metrics,
     });
@@ -155,7 +112,7 @@ export class DurableQueue {
     const vfs = options.vfs ?? new DenoVfs();
     await ensureDir(vfs, path);
     const naming = new QueueNaming(settings.filePrefix);
-    const locks = await takeLocks(vfs, path, naming, settings.fileLocking);
+    const locks = await takeOpenLocks(vfs, path, naming, settings.fileLocking);
     const queue = new DurableQueue(vfs, path, settings, locks);
     try {
       await queue.#init();
@@ -214,7 +171,7 @@ export class DurableQueue {
     if (target === undefined) return undefined;
     const segment = this.#state.segmentOf(target);
     if (segment === undefined || this.#state.settled(segment, target)) return undefined;
-    return this.#readItem(segment, target);
+    return this.#items.read(segment, target);
   }
 
   /**
@@ -295,7 +252,7 @@ export class DurableQueue {
         writer: this.#writer,
         sync: this.#settings.sync,
         pollIntervalMs: this.#settings.fileLocking ? this.#settings.pollIntervalMs : undefined,
-        read: (segment, index) => this.#readItem(segment, index),
+        read: (segment, index) => this.#items.read(segment, index),
         refresh: () => this.#refreshIfShared(),
         listen: (listener) => {
           this.#listeners.add(listener);
@@ -340,9 +297,9 @@ export class DurableQueue {
       size: this.size,
       segments: this.#state.segments.length,
       nextIndex: this.#state.nextIndex,
-      cachedBytes: this.#cache.bytes,
-      cacheHits: this.#cacheHits,
-      diskReads: this.#diskReads,
+      cachedBytes: this.#items.cache.bytes,
+      cacheHits: this.#items.hits,
+      diskReads: this.#items.diskReads,
     };
   }
 
@@ -408,30 +365,6 @@ export class DurableQueue {
     for (const lock of this.#locks) lock.release();
   }
 
-  /** Reads a live item of `segment`. */
-  #readItem(segment: Segment, index: number): Uint8Array {
-    const cached = this.#cache.get(index);
-    if (cached !== undefined) {
-      this.#cacheHits++;
-      return cached;
-    }
-    const offset = segment.positions[index - segment.firstIndex]!;
-    const record = readFramedRecord(
-      segment.reader!,
-      segment.items,
-      offset,
-      segment.itemsEnd,
-      this.#scratch,
-    );
-    this.#diskReads++;
-    if (record.length < ITEM_INDEX_SIZE || readU64LE(record, 0) !== index) {
-      throw new CorruptionError(segment.items.path, offset, `record does not hold item ${index}`);
-    }
-    const data = record.subarray(ITEM_INDEX_SIZE);
-    this.#cache.put(index, data);
-    return data;
-  }
-
   async #refreshIfShared(): Promise<void> {
     if (!this.#settings.fileLocking) return;
     if (performance.now() - this.#lastRefresh < this.#settings.pollIntervalMs) return;
@@ -454,32 +387,6 @@ export class DurableQueue {
 
   #checkOpen(): void {
     if (this.#state_ !== "open") throw new ClosedError("Queue is closed");
-  }
-}
-
-/**
- * A single owner holds `LOCK` and, throughout, the append lock, so that sharers (with
- * `fileLocking`) cannot append beside it; a sharer checks that no single owner holds
- * `LOCK` (see {@linkcode checkNoOwner}).
- *
- * @throws {LockedError} When the directory is held in the other mode, or by another owner.
- */
-async function takeLocks(
-  vfs: Vfs,
-  dir: string,
-  naming: QueueNaming,
-  shared: boolean,
-): Promise<VfsLock[]> {
-  if (shared) {
-    await checkNoOwner(vfs, joinPath(dir, naming.ownerLock));
-    return [];
-  }
-  const owner = vfs.tryLock(joinPath(dir, naming.ownerLock));
-  try {
-    return [owner, vfs.tryLock(joinPath(dir, naming.appendLock))];
-  } catch (error) {
-    owner.release();
-    throw error;
   }
 }
 
