@@ -25,6 +25,17 @@ async function makeQueue(): Promise<MemVfs> {
   return vfs;
 }
 
+/** A closed queue of items "a", "b", "c" with two DELETE records (of 1, then of 2). */
+async function makeDeletes(): Promise<MemVfs> {
+  const vfs = new MemVfs();
+  const q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
+  await q.write("a", "b", "c");
+  await q.delete(1);
+  await q.delete(2);
+  await q.close();
+  return vfs;
+}
+
 async function assertCorrupt(vfs: MemVfs, file: string, offset?: number): Promise<void> {
   const error = await DurableQueue.open(DIR, { vfs, ...OPTIONS }).then(
     async (q) => void await q.close(),
@@ -85,23 +96,13 @@ Deno.test("An older items file cut short raises CorruptionError", async () => {
 });
 
 Deno.test("A damaged state record that valid records follow raises CorruptionError", async () => {
-  const vfs = new MemVfs();
-  const q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
-  await q.write("a", "b", "c");
-  await q.delete(1);
-  await q.delete(2);
-  await q.close();
+  const vfs = await makeDeletes();
   await flipByte(vfs, `${DIR}/000001.state`, 32 + 12);
   await assertCorrupt(vfs, "000001.state", 32);
 });
 
 Deno.test("A torn tail of a state file is cut off", async () => {
-  const vfs = new MemVfs();
-  const q = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
-  await q.write("a", "b", "c");
-  await q.delete(1);
-  await q.delete(2);
-  await q.close();
+  const vfs = await makeDeletes();
   const path = `${DIR}/000001.state`;
   await cutFile(vfs, path, fileContents(vfs, path).length - 2);
   const again = await DurableQueue.open(DIR, { vfs, ...OPTIONS });
