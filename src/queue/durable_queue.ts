@@ -226,9 +226,9 @@ export class DurableQueue {
   }
 
   /**
-   * The named consumer: it receives every item from the oldest live one at its first use
-   * on, each until it acknowledges it. With `fileLocking`, one process at a time serves a
-   * name (it holds `consumer-<name>.lock`).
+   * The named consumer. The first call for a name registers it, durably, as owed every
+   * item from the oldest live one on; it receives each until it acknowledges it. With
+   * `fileLocking`, one process at a time serves a name (it holds `consumer-<name>.lock`).
    *
    * @param name 1 to 64 letters, digits, `-` or `_`.
    * @param options Leases, retries and dead letters; see {@linkcode ConsumerOptions}.

@@ -7,6 +7,7 @@ import { DurableQueue, type QueueConsumer, type QueueMessage } from "../../src/q
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { serialItem } from "../_helpers/queue_items.ts";
+import { fileContents } from "../_helpers/vfs_contents.ts";
 
 const DIR = "/queue";
 const SEEDS = Deno.env.get("CAIRN_SEED")?.split(",").map(Number) ?? [11, 12, 13, 14];
@@ -100,6 +101,9 @@ async function runModel(seed: number): Promise<void> {
       model.leased.clear();
     }
     assert.equal(q.length, model.live().length, `${where}: length`);
+    const onDisk = vfs.list(DIR).filter((name) => name !== "LOCK" && name !== "APPEND.lock")
+      .reduce((sum, name) => sum + fileContents(vfs, `${DIR}/${name}`).length, 0);
+    assert.equal(q.size, onDisk, `${where}: size`);
   }
   const live = model.live();
   const first = live[0] ?? model.next;
