@@ -8,7 +8,12 @@
  *   power loss, {@linkcode FaultVfs}), also at `@cairn/cairn/vfs`;
  * - the record log ({@linkcode RecordLog}), the checksummed append-only log with group
  *   commit that every store is built on;
- * - metrics ({@linkcode MetricsRegistry}, {@linkcode Counter}, {@linkcode Histogram}).
+ * - metrics ({@linkcode MetricsRegistry}, {@linkcode Counter}, {@linkcode Histogram});
+ * - the LSM key-value store ({@linkcode Db}), also at `@cairn/cairn/lsm`;
+ * - durable Raft state ({@linkcode RaftStorage}), also at `@cairn/cairn/raft`;
+ * - BookKeeper-style ledgers ({@linkcode LedgerStore} and its quorum client), also at
+ *   `@cairn/cairn/ledger`;
+ * - the durable queue ({@linkcode DurableQueue}), also at `@cairn/cairn/queue`.
  *
  * @example A durable log that survives a simulated power loss
  * ```ts
@@ -35,3 +40,5 @@ export * from "./src/record/mod.ts";
 export * from "./src/metrics/mod.ts";
 export * from "./src/lsm/mod.ts";
 export * from "./src/raft/mod.ts";
+export * from "./src/ledger/mod.ts";
+export * from "./src/queue/mod.ts";

@@ -32,6 +32,8 @@ export interface SuiteResult {
   rawBytes: number;
   /** Resident set size of the process after the whole suite. */
   rssBytes: number;
+  /** Resident set size before the store was first opened (the suite's own data). */
+  baselineRssBytes: number;
 }
 
 const BATCH = 1000;
@@ -45,6 +47,7 @@ const PUTS_PER_CALLER = 100;
 /** Runs the whole suite on `store` under the directory `root`. */
 export async function runSuite(store: Store, data: BenchData, root: string): Promise<SuiteResult> {
   const num = data.keys.length;
+  const baselineRssBytes = Deno.memoryUsage().rss;
   const results: WorkloadResult[] = [];
   const measure = async (name: string, ops: number, body: () => Promise<unknown>) => {
     const started = performance.now();
@@ -109,6 +112,7 @@ export async function runSuite(store: Store, data: BenchData, root: string): Pro
     diskBytes,
     rawBytes: num * (KEY_BYTES + VALUE_BYTES),
     rssBytes: Deno.memoryUsage().rss,
+    baselineRssBytes,
   };
 }
 

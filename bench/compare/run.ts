@@ -92,7 +92,11 @@ function printTable(
       )
     } |`,
   );
-  console.log(`| RSS after the suite (MiB) | ${suites.map((s) => mib(s.rssBytes)).join(" | ")} |`);
+  console.log(
+    `| RSS after the suite, MiB (above the suite's own data) | ${
+      suites.map((s) => `${mib(s.rssBytes)} (${mib(s.rssBytes - s.baselineRssBytes)})`).join(" | ")
+    } |`,
+  );
   console.log(
     `\nThe disk in the same run: 4 KiB overwrite + fdatasync ${overwriteSync.toFixed(0)} µs, ` +
       `4 KiB append + fdatasync ${appendSync.toFixed(0)} µs (means of 1000).`,

@@ -40,6 +40,3 @@ export {
   type ReceiveOptions,
 } from "./queue_consumer.ts";
 export { QueueFullError } from "./errors.ts";
-export { CairnError } from "../errors.ts";
-export type { OpenOptions, Vfs, VfsFile, VfsLock } from "../vfs/vfs.ts";
-export * from "../metrics/mod.ts";
