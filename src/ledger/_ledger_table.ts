@@ -4,6 +4,7 @@
 // that the checkpoint already reflects.
 
 import { CorruptionError } from "../errors.ts";
+import { HandleCache } from "./_handle_cache.ts";
 import type { RecordLog } from "../record/record_log.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs } from "../vfs/vfs.ts";
@@ -31,15 +32,19 @@ export class LedgerTable {
   /** Whether files were created since the directory was last synced. */
   dirDirty = false;
 
-  constructor(vfs: Vfs, dir: string) {
+  /** The ledgers whose files are open (at most `maxOpenLedgers`). */
+  readonly handles: HandleCache;
+
+  constructor(vfs: Vfs, dir: string, maxOpenLedgers: number) {
     this.#vfs = vfs;
     this.dir = dir;
+    this.handles = new HandleCache(maxOpenLedgers);
   }
 
   /** Creates the files of an issued ledger whose creation applies now. */
   applyCreate(workspace: Workspace): void {
     if (workspace.created) return;
-    workspace.createFiles(this.#vfs, this.dir);
+    workspace.createFiles(this.#vfs, this.dir, this.handles);
     this.dirDirty = true;
   }
 

@@ -21,6 +21,11 @@ export interface LedgerStoreOptions {
   checkpointBytes?: number;
   /** The journal's segment size. Default 16 MiB; at least 64 KiB. */
   journalSegmentSize?: number;
+  /**
+   * Ledgers whose two files stay open; the least recently used others are closed and
+   * reopened on use. Default 1000; at least 1.
+   */
+  maxOpenLedgers?: number;
   /** A registry to feed (`cairn_ledger_*` and the journal's `cairn_log_*` metrics). */
   metrics?: MetricsRegistry;
 }
@@ -32,6 +37,7 @@ export interface StoreSettings {
   flushBytes: number;
   checkpointBytes: number;
   journalSegmentSize: number;
+  maxOpenLedgers: number;
   metrics: MetricsRegistry | undefined;
 }
 
@@ -70,6 +76,7 @@ export function checkStoreOptions(options: LedgerStoreOptions): StoreSettings {
     flushBytes: size("flushBytes", options.flushBytes, 256 * KiB, 1),
     checkpointBytes: size("checkpointBytes", options.checkpointBytes, 64 * MiB, 64 * KiB),
     journalSegmentSize: size("journalSegmentSize", options.journalSegmentSize, 16 * MiB, 64 * KiB),
+    maxOpenLedgers: size("maxOpenLedgers", options.maxOpenLedgers, 1000, 1),
     metrics: options.metrics,
   };
 }

@@ -36,14 +36,14 @@ export async function recoverStore(
   settings: StoreSettings,
   registry: MetricsRegistry,
 ): Promise<RecoveredStore> {
-  const table = new LedgerTable(vfs, joinPath(dir, LEDGERS_DIR));
+  const table = new LedgerTable(vfs, joinPath(dir, LEDGERS_DIR), settings.maxOpenLedgers);
   let journal: RecordLog | undefined;
   try {
     const temp = joinPath(dir, CHECKPOINT_TEMP_FILE);
     if (vfs.exists(temp)) vfs.remove(temp);
     const checkpoint = readCheckpoint(vfs, dir);
     for (const saved of checkpoint?.ledgers ?? []) {
-      table.live.set(saved.ledgerId, Workspace.load(vfs, table.dir, saved));
+      table.live.set(saved.ledgerId, Workspace.load(vfs, table.dir, saved, table.handles));
     }
     await removeStrayFiles(vfs, table);
     journal = await RecordLog.open(joinPath(dir, JOURNAL_DIR), {

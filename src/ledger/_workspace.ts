@@ -6,11 +6,12 @@
 // one thread.
 
 import { equalBytes } from "../encoding/bytes.ts";
-import { CorruptionError } from "../errors.ts";
+import { ClosedError, CorruptionError } from "../errors.ts";
 import { joinPath } from "../vfs/_path.ts";
 import type { Vfs, VfsFile } from "../vfs/vfs.ts";
 import type { CheckpointLedger } from "./_checkpoint_file.ts";
 import { EntryIndex } from "./_entry_index.ts";
+import type { HandleCache, HandleHolder } from "./_handle_cache.ts";
 import {
   checkFileHeader,
   ENTRY_LOG_MAGIC,
@@ -35,8 +36,17 @@ export function ledgerFileNames(ledgerId: number): [string, string] {
 }
 
 interface Files {
-  log: VfsFile;
-  index: VfsFile;
+  vfs: Vfs;
+  cache: HandleCache;
+  logPath: string;
+  indexPath: string;
+  /** Open handles, or undefined while the cache has them closed. */
+  log: VfsFile | undefined;
+  index: VfsFile | undefined;
+  /** Syncs in flight on the handles: they stay open meanwhile. */
+  busy: number;
+  /** Set by close(): the handles close once no sync uses them. */
+  closed: boolean;
   entries: EntryIndex;
   logLength: number;
   indexLength: number;
@@ -45,7 +55,7 @@ interface Files {
 }
 
 /** One ledger's workspace. */
-export class Workspace {
+export class Workspace implements HandleHolder {
   readonly ledgerId: number;
   /** Applied state: FENCED and CLOSED bits, durable in the journal. */
   flags = 0;
@@ -86,21 +96,30 @@ export class Workspace {
   }
 
   /** Creates the ledger's files, empty but for their headers. */
-  createFiles(vfs: Vfs, dir: string): void {
+  createFiles(vfs: Vfs, dir: string, cache: HandleCache): void {
     const [logName, indexName] = ledgerFileNames(this.ledgerId);
-    const log = vfs.open(joinPath(dir, logName), { create: true, truncate: true });
-    const index = vfs.open(joinPath(dir, indexName), { create: true, truncate: true });
+    const logPath = joinPath(dir, logName);
+    const indexPath = joinPath(dir, indexName);
+    const log = vfs.open(logPath, { create: true, truncate: true });
+    const index = vfs.open(indexPath, { create: true, truncate: true });
     log.append(fileHeader(ENTRY_LOG_MAGIC, this.ledgerId));
     index.append(fileHeader(INDEX_MAGIC, this.ledgerId));
     this.#files = {
+      vfs,
+      cache,
+      logPath,
+      indexPath,
       log,
       index,
+      busy: 0,
+      closed: false,
       entries: new EntryIndex(),
       logLength: FILE_HEADER_SIZE,
       indexLength: FILE_HEADER_SIZE,
       syncedLog: 0,
       syncedIndex: 0,
     };
+    cache.touch(this);
   }
 
   /**
@@ -109,17 +128,19 @@ export class Workspace {
    *
    * @throws {CorruptionError} When a file is shorter than recorded, or damaged.
    */
-  static load(vfs: Vfs, dir: string, saved: CheckpointLedger): Workspace {
+  static load(vfs: Vfs, dir: string, saved: CheckpointLedger, cache: HandleCache): Workspace {
     const workspace = new Workspace(saved.ledgerId);
     workspace.flags = saved.flags;
     workspace.issuedFlags = saved.flags;
     workspace.lac = saved.lac;
     workspace.lastEntryId = saved.lastEntryId;
     const [logName, indexName] = ledgerFileNames(saved.ledgerId);
-    const log = openRecorded(vfs, joinPath(dir, logName), saved.logLength);
+    const logPath = joinPath(dir, logName);
+    const indexPath = joinPath(dir, indexName);
+    const log = openRecorded(vfs, logPath, saved.logLength);
     let index: VfsFile | undefined;
     try {
-      index = openRecorded(vfs, joinPath(dir, indexName), saved.indexLength);
+      index = openRecorded(vfs, indexPath, saved.indexLength);
       checkFileHeader(log, ENTRY_LOG_MAGIC, saved.ledgerId, "entry log");
       checkFileHeader(index, INDEX_MAGIC, saved.ledgerId, "index");
       const entries = loadIndex(index, saved.indexLength, saved.logLength);
@@ -127,14 +148,21 @@ export class Workspace {
         throw new CorruptionError(index.path, saved.indexLength, "index holds unknown entries");
       }
       workspace.#files = {
+        vfs,
+        cache,
+        logPath,
+        indexPath,
         log,
         index,
+        busy: 0,
+        closed: false,
         entries,
         logLength: saved.logLength,
         indexLength: saved.indexLength,
         syncedLog: saved.logLength,
         syncedIndex: saved.indexLength,
       };
+      cache.touch(workspace);
       return workspace;
     } catch (error) {
       log.close();
@@ -162,7 +190,7 @@ export class Workspace {
     const slot = files.entries.find(entryId);
     if (slot < 0) return undefined;
     return readLogRecord(
-      files.log,
+      this.#handles(files).log,
       files.entries.offset(slot),
       files.entries.length(slot),
       entryId,
@@ -207,9 +235,10 @@ export class Workspace {
       at = writeLogRecord(logBytes, at, entryId, payload);
       slot += INDEX_RECORD_SIZE;
     }
-    files.log.append(logBytes);
+    const handles = this.#handles(files);
+    handles.log.append(logBytes);
     files.logLength += logBytes.length;
-    files.index.append(indexBytes);
+    handles.index.append(indexBytes);
     files.indexLength += indexBytes.length;
     let offset = files.logLength - logBytes.length;
     for (const [entryId, payload] of this.memtable) {
@@ -241,9 +270,38 @@ export class Workspace {
     if (files === undefined) return;
     const log = files.logLength;
     const index = files.indexLength;
-    await Promise.all([files.log.syncData(), files.index.syncData()]);
+    const handles = this.#handles(files);
+    files.busy++;
+    try {
+      await Promise.all([handles.log.syncData(), handles.index.syncData()]);
+    } finally {
+      files.busy--;
+      if (files.closed) this.releaseHandles();
+      else files.cache.trim();
+    }
     files.syncedLog = Math.max(files.syncedLog, log);
     files.syncedIndex = Math.max(files.syncedIndex, index);
+  }
+
+  /** Closes the handles unless a sync is using them. @returns Whether they are closed. */
+  releaseHandles(): boolean {
+    const files = this.#files;
+    if (files === undefined) return true;
+    if (files.busy > 0) return false;
+    files.log?.close();
+    files.index?.close();
+    files.log = undefined;
+    files.index = undefined;
+    return true;
+  }
+
+  /** The open handles, reopened when the cache closed them. */
+  #handles(files: Files): { log: VfsFile; index: VfsFile } {
+    if (files.closed) throw new ClosedError(`Ledger ${this.ledgerId} is closed`);
+    files.log ??= files.vfs.open(files.logPath);
+    files.index ??= files.vfs.open(files.indexPath);
+    files.cache.touch(this);
+    return { log: files.log, index: files.index };
   }
 
   /** Wakes every long poll. */
@@ -251,10 +309,13 @@ export class Workspace {
     for (const waiter of [...this.waiters]) waiter();
   }
 
-  /** Closes the files. */
+  /** Closes the files (once no sync uses them). */
   close(): void {
-    this.#files?.log.close();
-    this.#files?.index.close();
+    const files = this.#files;
+    if (files === undefined) return;
+    files.closed = true;
+    files.cache.forget(this);
+    this.releaseHandles();
   }
 }
 

@@ -355,6 +355,7 @@ export class LedgerStore {
     const { metrics, table, journal } = this.#core;
     return {
       ledgers: table.live.size,
+      openLedgers: table.handles.size,
       entriesAdded: metrics.adds.value,
       bytesAdded: metrics.addedBytes.value,
       entriesRead: metrics.reads.value,

@@ -50,6 +50,8 @@ export interface WaitForEntryOptions {
 export interface LedgerStoreStats {
   /** Live ledgers. */
   ledgers: number;
+  /** Ledgers whose files are open now (at most `maxOpenLedgers`, unless syncs hold more). */
+  openLedgers: number;
   /** Adds that stored a new entry since open (idempotent repeats not counted). */
   entriesAdded: number;
   /** Payload bytes of those adds. */

@@ -21,6 +21,7 @@ const OPTIONS = {
   checkpointBytes: 64 * 1024,
   flushBytes: 4096,
   maxMemtableBytes: 64 * 1024,
+  maxOpenLedgers: 3,
 };
 const REPLAY = Deno.env.get("CAIRN_SEED");
 const PLAN_SEEDS = REPLAY?.split(",").map(Number) ?? [1, 2];

@@ -250,3 +250,31 @@ Deno.test("LedgerStore.updateLac() records a LAC durably and wakes long polls", 
   assert.equal(reopened.readLac(1), 0);
   await reopened.close();
 });
+
+Deno.test("LedgerStore keeps at most maxOpenLedgers ledgers' files open", async () => {
+  const vfs = new MemVfs();
+  const options = { vfs, maxOpenLedgers: 2, flushBytes: 1 };
+  const store = await LedgerStore.open(DIR, options);
+  for (let ledger = 0; ledger < 6; ledger++) await store.createLedger(ledger);
+  for (let e = 0; e < 5; e++) {
+    await Promise.all(
+      Array.from({ length: 6 }, (_, ledger) => store.addEntry(ledger, e, entryPayload(ledger, e))),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await store.checkpoint();
+  assert.ok(store.stats().openLedgers <= 2, `${store.stats().openLedgers} open`);
+  for (let ledger = 0; ledger < 6; ledger++) {
+    for (let e = 0; e < 5; e++) {
+      assert.deepEqual(store.readEntry(ledger, e), entryPayload(ledger, e));
+    }
+  }
+  assert.ok(store.stats().openLedgers <= 2, `${store.stats().openLedgers} open`);
+  vfs.crash();
+  const reopened = await LedgerStore.open(DIR, options);
+  assert.ok(reopened.stats().openLedgers <= 2, `${reopened.stats().openLedgers} open`);
+  for (let ledger = 0; ledger < 6; ledger++) {
+    assert.deepEqual(reopened.readEntry(ledger, 4), entryPayload(ledger, 4));
+  }
+  await reopened.close();
+});
