@@ -201,9 +201,11 @@ Deno.test("Db.stats() counts flushes, compactions, memtable and WAL bytes and ca
   assert.ok(flushed.levels[0]!.bytes > 100 * 100);
   const before = db.stats().blockCache;
   assert.equal(text(await db.get(key(5))), "x".repeat(100));
+  assert.equal(db.stats().blockCache.bytes, before.bytes, "a first miss is not cached");
+  assert.equal(text(await db.get(key(5))), "x".repeat(100));
   const missed = db.stats().blockCache;
-  assert.equal(missed.misses, before.misses + 1);
-  assert.ok(missed.bytes > 0);
+  assert.equal(missed.misses, before.misses + 2);
+  assert.ok(missed.bytes > before.bytes, "a second miss is");
   assert.equal(text(await db.get(key(5))), "x".repeat(100));
   const hit = db.stats().blockCache;
   assert.equal(hit.hits, missed.hits + 1);

@@ -5,10 +5,20 @@
 // the Map on every hit cost 12 % of a cached get. A second map lists each file's cached
 // offsets, so evictFile() costs what that file has cached, not the whole cache.
 //
+// Admission (TinyLFU's doorkeeper): a block enters the cache only on its second miss in a
+// while. A reader looking at random over far more data than the cache holds then neither
+// allocates nor evicts for blocks it will not see again (readers read such blocks into a
+// scratch buffer), and a scan does not push the hot blocks out; a block read twice is
+// cached. The doorkeeper remembers misses until it holds twice the cache's block count.
+//
 // Key: fileNumber * 2^32 + offset, one number: file numbers below 2^21 and block offsets
 // below 2^32 (4 GiB tables) keep it a safe integer; set() rejects others.
 
 const TWO_32 = 0x1_0000_0000;
+/** The doorkeeper remembers this many misses per block the cache holds... */
+const DOORKEEPER_BLOCKS_PER_CACHED = 2;
+/** ...counting blocks of this typical size (the default block size). */
+const TYPICAL_BLOCK = 4096;
 /** File numbers must stay below this for keys to stay safe integers. */
 export const MAX_CACHE_FILE_NUMBER: number = 2 ** 21;
 
@@ -54,6 +64,8 @@ export class BlockCache {
   /** The cached offsets of each file. */
   readonly #byFile = new Map<number, Set<number>>();
   readonly #capacity: number;
+  /** Keys of blocks missed once, since the doorkeeper was last cleared. */
+  readonly #doorkeeper = new Set<number>();
   readonly #stats: BlockCacheStats = { hits: 0, misses: 0, bytes: 0, entries: 0, evictions: 0 };
 
   /**
@@ -93,6 +105,22 @@ export class BlockCache {
     this.#stats.hits++;
     entry.used = true;
     return entry.block;
+  }
+
+  /**
+   * Whether a block just missed should be cached: true when it was missed before, since the
+   * doorkeeper was last cleared (and it is forgotten then); else the miss is remembered.
+   * Always false with capacity 0.
+   */
+  admits(fileNumber: number, offset: number): boolean {
+    if (this.#capacity === 0) return false;
+    const key = fileNumber * TWO_32 + offset;
+    if (this.#doorkeeper.delete(key)) return true;
+    if (this.#doorkeeper.size >= DOORKEEPER_BLOCKS_PER_CACHED * this.#capacity / TYPICAL_BLOCK) {
+      this.#doorkeeper.clear();
+    }
+    this.#doorkeeper.add(key);
+    return false;
   }
 
   /**

@@ -39,9 +39,9 @@ export interface TableEntry {
   /** `Kind.PUT` or `Kind.DELETE`. */
   kind: number;
   /**
-   * The value: a view into a cached block. The block's bytes are never overwritten, so
-   * the view stays correct however long it is held, but it keeps the whole block alive:
-   * copy it to keep it long.
+   * The value: a view into the block it was read from. For a block the cache did not take,
+   * that is a scratch buffer shared by every table reader: copy the value before the next
+   * read of any table.
    */
   value: Uint8Array;
 }
@@ -188,7 +188,7 @@ export class TableReader {
       });
     }
     const data = this.#getData;
-    data.reset(this.#dataBlock(this.#getHandle));
+    data.reset(this.#pointBlock(this.#getHandle));
     data.seek(key, seq);
     if (!data.valid() || !data.userKeyEquals(key)) return undefined;
     return { seq: data.seq(), kind: data.kind(), value: data.value() };
@@ -213,14 +213,37 @@ export class TableReader {
     this.#file.close();
   }
 
-  /** The data block at `handle`, from the cache or read, checked, and cached. */
+  /**
+   * The data block at `handle`, from the cache, or read and checked into an array of its own
+   * (an iterator holds it), and cached if the cache admits it.
+   */
   #dataBlock(handle: BlockHandle): Block {
     const cached = this.#cache.get(this.#fileNumber, handle.offset);
     if (cached !== undefined) return parseBlock(cached, this.#path, handle.offset);
     const contents = readBlock(this.#file, this.#path, handle);
     const block = parseBlock(contents, this.#path, handle.offset);
-    this.#cache.set(this.#fileNumber, handle.offset, contents);
+    if (this.#cache.admits(this.#fileNumber, handle.offset)) {
+      this.#cache.set(this.#fileNumber, handle.offset, contents);
+    }
     return block;
+  }
+
+  /**
+   * The data block at `handle` for one point read: as `#dataBlock`, but a block the cache
+   * does not admit is read into the shared scratch buffer (no allocation, no eviction).
+   */
+  #pointBlock(handle: BlockHandle): Block {
+    const cached = this.#cache.get(this.#fileNumber, handle.offset);
+    if (cached !== undefined) return parseBlock(cached, this.#path, handle.offset);
+    if (this.#cache.admits(this.#fileNumber, handle.offset)) {
+      const contents = readBlock(this.#file, this.#path, handle);
+      this.#cache.set(this.#fileNumber, handle.offset, contents);
+      return parseBlock(contents, this.#path, handle.offset);
+    }
+    const length = handle.size + BLOCK_TRAILER_SIZE;
+    if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+    const contents = checkedBlock(this.#file, this.#path, handle, scratch.subarray(0, length));
+    return parseBlock(contents, this.#path, handle.offset);
   }
 }
 
@@ -245,10 +268,34 @@ function readExactly(file: VfsFile, path: string, offset: number, length: number
  * @returns The contents: a view of a new array, which the caller may keep.
  */
 function readBlock(file: VfsFile, path: string, handle: BlockHandle): Uint8Array {
-  const bytes = readExactly(file, path, handle.offset, handle.size + BLOCK_TRAILER_SIZE);
-  const problem = checkBlockTrailer(bytes);
+  return checkedBlock(file, path, handle, new Uint8Array(handle.size + BLOCK_TRAILER_SIZE));
+}
+
+/** Where point reads put blocks the cache does not take; grown as blocks need. */
+let scratch = new Uint8Array(8 * 1024);
+
+/**
+ * Reads a block and its trailer into `into` (exactly their length) and checks the trailer.
+ *
+ * @returns The contents: a view of `into`.
+ */
+function checkedBlock(
+  file: VfsFile,
+  path: string,
+  handle: BlockHandle,
+  into: Uint8Array,
+): Uint8Array {
+  const read = file.readAt(into, handle.offset);
+  if (read !== into.length) {
+    throw new CorruptionError(
+      path,
+      handle.offset,
+      `read ${read} of ${into.length} bytes: file is cut short`,
+    );
+  }
+  const problem = checkBlockTrailer(into);
   if (problem !== undefined) throw new CorruptionError(path, handle.offset, problem);
-  return bytes.subarray(0, handle.size);
+  return into.subarray(0, handle.size);
 }
 
 /**

@@ -92,3 +92,17 @@ Deno.test("BlockCache rejects out-of-range arguments", () => {
   assert.throws(() => cache.set(-1, 0, block(1)), RangeError);
   assert.throws(() => cache.set(0, 2 ** 32, block(1)), RangeError);
 });
+
+Deno.test("BlockCache admits a block on its second miss and forgets misses past its bound", () => {
+  // The doorkeeper holds two misses per 4 KiB of capacity: 4 here, then starts over.
+  const cache = new BlockCache(8192);
+  assert.equal(cache.admits(1, 0), false, "a first miss is remembered");
+  assert.equal(cache.admits(1, 0), true, "a second miss is admitted");
+  assert.equal(cache.admits(1, 0), false, "and forgotten once admitted");
+  cache.admits(2, 0);
+  cache.admits(2, 4096);
+  assert.equal(cache.admits(1, 0), true, "still remembered within the bound");
+  for (let offset = 0; offset < 5 * 4096; offset += 4096) cache.admits(3, offset);
+  assert.equal(cache.admits(2, 0), false, "forgotten once the bound was passed");
+  assert.equal(new BlockCache(0).admits(1, 0), false, "capacity 0 admits nothing");
+});
