@@ -3,7 +3,6 @@
 // sorted source into table outputs, and for a compaction drops what no reader can see.
 
 import { setImmediate } from "node:timers";
-import { equalBytes } from "../encoding/bytes.ts";
 import { Kind, MAX_SEQUENCE } from "./_internal_key.ts";
 import type { InternalIterator } from "./_iterator.ts";
 import { LevelIterator } from "./_level_iterator.ts";
@@ -57,12 +56,16 @@ export function mergeCompaction(
     ? inputs.map(open)
     : [new LevelIterator(inputs, (file) => open(file as FileMeta))];
   children.push(new LevelIterator(next, (file) => open(file as FileMeta)));
-  let lastKey: Uint8Array | undefined;
+  // The last user key seen, in a buffer reused from key to key (no copy per entry).
+  let last = new Uint8Array(64);
+  let lastLength = -1;
   let newerSeq = MAX_SEQUENCE + 1;
   return writeAll(output, new MergingIterator(children), (it, out) => {
     const key = it.key();
-    if (lastKey === undefined || !equalBytes(key, lastKey)) {
-      lastKey = key.slice();
+    if (!startsWith(last, lastLength, key)) {
+      if (key.length > last.length) last = new Uint8Array(key.length * 2);
+      last.set(key);
+      lastLength = key.length;
       newerSeq = MAX_SEQUENCE + 1;
     }
     const seq = it.seq();
@@ -71,6 +74,13 @@ export function mergeCompaction(
     newerSeq = seq;
     if (!hidden && !deadDelete) out.add(key, seq, it.kind() as Kind, it.value());
   }, sliced);
+}
+
+/** Whether `buffer[0..length)` equals `key`. */
+function startsWith(buffer: Uint8Array, length: number, key: Uint8Array): boolean {
+  if (length !== key.length) return false;
+  for (let i = 0; i < length; i++) if (buffer[i] !== key[i]) return false;
+  return true;
 }
 
 /**
