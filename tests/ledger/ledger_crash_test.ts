@@ -6,12 +6,13 @@
 // written, and every acknowledged fence, close and delete. Replay plans with
 // CAIRN_SEED=<seed>[,<seed>…].
 
+import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { LedgerStore } from "../../src/ledger/ledger_store.ts";
 import type { LedgerStoreStats } from "../../src/ledger/types.ts";
 import { NoSuchEntryError } from "../../src/ledger/errors.ts";
-import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { entryPayload } from "../_helpers/ledger_entries.ts";
 import { Prng } from "../_helpers/prng.ts";
 
@@ -220,22 +221,20 @@ async function checkRecovered(mem: MemVfs, outcome: Outcome, context: string): P
 
 async function crashEverywhere(seed: number, crash: (k: number) => CrashOptions): Promise<number> {
   const plan = makePlan(seed);
-  for (let k = 1;; k++) {
-    const mem = new MemVfs();
-    const options = crash(k);
-    const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan);
-    const context = `plan seed ${seed}, crash after operation ${k} ${JSON.stringify(options)}`;
-    assert.equal(outcome.crashed, vfs.crashed, context);
-    await checkRecovered(mem, outcome, vfs.crashed ? context : `${context} (no crash)`);
-    if (!vfs.crashed) {
-      const stats = outcome.stats!;
-      assert.ok(stats.checkpoints >= 3, `plan seed ${seed}: ${stats.checkpoints} checkpoints`);
-      assert.ok(stats.journal.segmentsRemoved >= 1, `plan seed ${seed}: no segment removed`);
-      assert.ok(stats.flushes > 10, `plan seed ${seed}: ${stats.flushes} flushes`);
-      return k - 1;
-    }
-  }
+  const { operations, outcome } = await crashAtEveryWrite(
+    `plan seed ${seed}`,
+    crash,
+    (vfs) => runWorkload(vfs, plan),
+    async ({ mem, outcome, crashed, context }) => {
+      assert.equal(outcome.crashed, crashed, context);
+      await checkRecovered(mem, outcome, context);
+    },
+  );
+  const stats = outcome.stats!;
+  assert.ok(stats.checkpoints >= 3, `plan seed ${seed}: ${stats.checkpoints} checkpoints`);
+  assert.ok(stats.journal.segmentsRemoved >= 1, `plan seed ${seed}: no segment removed`);
+  assert.ok(stats.flushes > 10, `plan seed ${seed}: ${stats.flushes} flushes`);
+  return operations;
 }
 
 const CRASH_MODES: [string, (k: number, seed: number) => CrashOptions][] = [

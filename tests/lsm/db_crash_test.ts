@@ -5,6 +5,7 @@
 // batches only, in order, and nothing that was never written.
 // Replay one plan with CAIRN_SEED=<seed>.
 
+import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { equalBytes } from "../../src/encoding/bytes.ts";
 import { Db, type DbOptions } from "../../src/lsm/db.ts";
@@ -218,23 +219,22 @@ async function crashEverywhere(
   crash: (k: number) => CrashOptions,
 ): Promise<{ operations: number; flushes: number; compactions: number }> {
   const plan = makePlan(planSeed);
-  for (let k = 1;; k++) {
-    const mem = new MemVfs();
-    const options = crash(k);
-    const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan);
-    const context = `plan seed ${planSeed}, crash after operation ${k} ${JSON.stringify(options)}`;
-    // A power loss the workload did not see (the manifest's final sync at close, whose
-    // failure close() ignores: every manifest record is synced when written) must lose
-    // nothing: the check below then demands every write.
-    if (outcome.crashed) assert.ok(vfs.crashed, `${context}: a failure without a crash`);
-    if (!vfs.crashed) {
-      assert.equal(outcome.durable, outcome.issued.length, `${context}: close made all durable`);
-      await checkRecovered(mem, outcome, `${context} (no crash)`);
-      return { operations: k - 1, flushes: outcome.flushes, compactions: outcome.compactions };
-    }
-    await checkRecovered(mem, outcome, context);
-  }
+  const { operations, outcome } = await crashAtEveryWrite(
+    `plan seed ${planSeed}`,
+    crash,
+    (vfs) => runWorkload(vfs, plan),
+    async ({ mem, outcome, crashed, context }) => {
+      // A power loss the workload did not see (the manifest's final sync at close, whose
+      // failure close() ignores: every manifest record is synced when written) must lose
+      // nothing: the check below then demands every write.
+      if (outcome.crashed) assert.ok(crashed, `${context}: a failure without a crash`);
+      if (!crashed) {
+        assert.equal(outcome.durable, outcome.issued.length, `${context}: close made all durable`);
+      }
+      await checkRecovered(mem, outcome, context);
+    },
+  );
+  return { operations, flushes: outcome.flushes, compactions: outcome.compactions };
 }
 
 Deno.test("Db keeps every durable write through a crash at every write", async () => {

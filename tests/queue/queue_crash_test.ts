@@ -5,10 +5,11 @@
 // every acknowledged item not deleted or acked, none that was, and never reuse an index.
 // Replay plans with CAIRN_SEED=<seed>[,<seed>…].
 
+import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { DurableQueue, type QueueConsumer } from "../../src/queue/mod.ts";
-import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { serialItem, serialOf } from "../_helpers/queue_items.ts";
 
@@ -201,20 +202,20 @@ async function crashEverywhere(
   sync = true,
 ): Promise<number> {
   const plan = makePlan(seed);
-  for (let k = 1;; k++) {
-    const mem = new MemVfs();
-    const options = crash(k);
-    const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan, sync);
-    const context = `plan seed ${seed}, crash after operation ${k} ${JSON.stringify(options)}`;
-    assert.equal(outcome.crashed, vfs.crashed, context);
-    if (!vfs.crashed) {
-      const names = mem.list(DIR).filter((name) => name.endsWith(".items"));
-      assert.ok(names.length > 1 && names[0] !== "000001.items", `${context}: removes segments`);
-    }
-    await checkRecovered(mem, outcome, vfs.crashed ? context : `${context} (no crash)`, sync);
-    if (!vfs.crashed) return k - 1;
-  }
+  const { operations } = await crashAtEveryWrite(
+    `plan seed ${seed}`,
+    crash,
+    (vfs) => runWorkload(vfs, plan, sync),
+    async ({ mem, outcome, crashed, context }) => {
+      assert.equal(outcome.crashed, crashed, context);
+      if (!crashed) {
+        const names = mem.list(DIR).filter((name) => name.endsWith(".items"));
+        assert.ok(names.length > 1 && names[0] !== "000001.items", `${context}: removes segments`);
+      }
+      await checkRecovered(mem, outcome, context, sync);
+    },
+  );
+  return operations;
 }
 
 Deno.test("DurableQueue keeps what it acknowledged through a crash at every write", async () => {

@@ -6,10 +6,11 @@
 // for every k. The store reopened on the bare MemVfs must meet what Raft needs of it.
 // Replay plans with CAIRN_SEED=<seed>[,<seed>…].
 
+import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { type RaftState, RaftStorage } from "../../src/raft/raft_storage.ts";
-import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
+import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { chunkedStream, entryCommand } from "../_helpers/raft_entries.ts";
 
@@ -331,16 +332,16 @@ async function checkRecovered(mem: MemVfs, outcome: Outcome, context: string): P
 /** Crashes the workload after each mutating operation in turn; returns how many there are. */
 async function crashEverywhere(seed: number, crash: (k: number) => CrashOptions): Promise<number> {
   const plan = makePlan(seed);
-  for (let k = 1;; k++) {
-    const mem = new MemVfs();
-    const options = crash(k);
-    const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan);
-    const context = `plan seed ${seed}, crash after operation ${k} ${JSON.stringify(options)}`;
-    assert.equal(outcome.crashed, vfs.crashed, context);
-    await checkRecovered(mem, outcome, vfs.crashed ? context : `${context} (no crash)`);
-    if (!vfs.crashed) return k - 1;
-  }
+  const { operations } = await crashAtEveryWrite(
+    `plan seed ${seed}`,
+    crash,
+    (vfs) => runWorkload(vfs, plan),
+    async ({ mem, outcome, crashed, context }) => {
+      assert.equal(outcome.crashed, crashed, context);
+      await checkRecovered(mem, outcome, context);
+    },
+  );
+  return operations;
 }
 
 Deno.test("RaftStorage keeps what it acknowledged through a crash at every write", async () => {

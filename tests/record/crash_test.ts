@@ -1,8 +1,9 @@
+import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { RecordLog } from "../../src/record/record_log.ts";
-import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
+import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
-import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import { causedByPowerLoss } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { recordData, recordIndex } from "../_helpers/record_data.ts";
 
@@ -155,23 +156,19 @@ async function crashEverywhere(
   preallocate = 0,
 ): Promise<number> {
   const plan = makePlan(planSeed);
-  for (let k = 1;; k++) {
-    const mem = new MemVfs();
-    const options = crash(k);
-    const vfs = new CrashPointVfs(mem, k, options);
-    const outcome = await runWorkload(vfs, plan, preallocate);
-    const context =
-      `plan seed ${planSeed}, preallocate ${preallocate}, crash after operation ${k} ${
-        JSON.stringify(options)
-      }`;
-    assert.equal(outcome.crashed, vfs.crashed, context);
-    if (!vfs.crashed) {
-      assert.equal(outcome.durable, outcome.issued.length, `${context}: close made all durable`);
-      await checkRecovered(mem, outcome, `${context} (no crash)`);
-      return k - 1;
-    }
-    await checkRecovered(mem, outcome, context);
-  }
+  const { operations } = await crashAtEveryWrite(
+    `plan seed ${planSeed}, preallocate ${preallocate}`,
+    crash,
+    (vfs) => runWorkload(vfs, plan, preallocate),
+    async ({ mem, outcome, crashed, context }) => {
+      assert.equal(outcome.crashed, crashed, context);
+      if (!crashed) {
+        assert.equal(outcome.durable, outcome.issued.length, `${context}: close made all durable`);
+      }
+      await checkRecovered(mem, outcome, context);
+    },
+  );
+  return operations;
 }
 
 Deno.test("RecordLog keeps every durable record through a crash at every write", async () => {
