@@ -1,12 +1,10 @@
 // A queue file: a 32-byte header, then records framed in the record layer's chunks
-// (docs/log_format.md). Scans new bytes, telling a torn tail (or a write still under way
-// in another process) from corruption, and frames appends.
+// (docs/log_format.md, through the record layer's framing API). Scans new bytes, telling a
+// torn tail (or a write still under way in another process) from corruption, and frames
+// appends.
 
 import { CorruptionError } from "../errors.ts";
-import { encodeRecord, WriteBuffer } from "../record/_chunk_encoder.ts";
-import { readRecordAt } from "../record/_record_reader.ts";
-import { SegmentScanner } from "../record/_segment_scanner.ts";
-import { BLOCK_SIZE, CHUNK_HEADER_SIZE } from "../record/_format.ts";
+import { readFramedRecord as readRecord, RecordFramer, RecordScanner } from "../record/framing.ts";
 import type { Vfs, VfsFile } from "../vfs/vfs.ts";
 import {
   decodeFileHeader,
@@ -88,7 +86,7 @@ export function scanFramed(
 ): ScanResult {
   const size = file.size();
   if (size <= from) return { end: from, size };
-  const scanner = new SegmentScanner(file, frameId(id.kind, id.fileId), from, size);
+  const scanner = new RecordScanner(file, frameId(id.kind, id.fileId), from, size);
   let end = from;
   for (;;) {
     const item = scanner.next();
@@ -99,8 +97,7 @@ export function scanFramed(
       continue;
     }
     if (mode === "tail") return { end, size };
-    const after = scanner.findValidChunk(Math.max(item.offset, scanner.offset), "any");
-    if (mode === "whole" || after >= 0) {
+    if (mode === "whole" || scanner.validChunkAfter(Math.max(item.offset, scanner.offset))) {
       throw new CorruptionError(id.path, item.offset, item.detail);
     }
     return { end, size };
@@ -117,53 +114,39 @@ export function readFramedRecord(
   id: FramedFileId,
   offset: number,
   end: number,
-  scratch: Uint8Array,
 ): Uint8Array {
-  return readRecordAt(file, frameId(id.kind, id.fileId), offset, end, scratch);
-}
-
-/** A scratch buffer for {@linkcode readFramedRecord}: one block. */
-export function recordScratch(): Uint8Array {
-  return new Uint8Array(BLOCK_SIZE);
+  return readRecord(file, frameId(id.kind, id.fileId), offset, end);
 }
 
 /** Appends framed records to one file: frames into a buffer, then one write. */
 export class FramedAppender {
   readonly id: FramedFileId;
-  readonly #buffer = new WriteBuffer(4096);
-  #end: number;
+  readonly #framer: RecordFramer;
 
   /** REQUIRES: the file's records end at `end` and nothing else will append meanwhile. */
   constructor(id: FramedFileId, end: number) {
     this.id = id;
-    this.#end = end;
+    this.#framer = new RecordFramer(frameId(id.kind, id.fileId), end);
   }
 
   /** Frames `payload`; returns the file offset where its record starts. */
   add(payload: Uint8Array): number {
-    const room = BLOCK_SIZE - (this.#end % BLOCK_SIZE);
-    const start = room < CHUNK_HEADER_SIZE ? this.#end + room : this.#end;
-    this.#end = encodeRecord(
-      this.#buffer,
-      this.#end,
-      frameId(this.id.kind, this.id.fileId),
-      payload,
-    );
-    return start;
+    return this.#framer.add(payload);
   }
 
   /** The file offset after the framed records. */
   get end(): number {
-    return this.#end;
+    return this.#framer.end;
   }
 
   /** Whether anything was framed. */
   get empty(): boolean {
-    return this.#buffer.length === 0;
+    return this.#framer.bytes().length === 0;
   }
 
   /** Writes the framed bytes to `file` (whose size must be where framing began). */
   writeTo(file: VfsFile): void {
-    if (this.#buffer.length > 0) file.append(this.#buffer.view());
+    const bytes = this.#framer.bytes();
+    if (bytes.length > 0) file.append(bytes);
   }
 }

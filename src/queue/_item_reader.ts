@@ -4,7 +4,7 @@
 import { CorruptionError } from "../errors.ts";
 import { readU64LE } from "../encoding/fixed.ts";
 import { ITEM_INDEX_SIZE } from "./_format.ts";
-import { readFramedRecord, recordScratch } from "./_framed_file.ts";
+import { readFramedRecord } from "./_framed_file.ts";
 import { ItemCache } from "./_item_cache.ts";
 import type { Segment } from "./_segment.ts";
 
@@ -15,7 +15,6 @@ export class ItemReader {
   hits = 0;
   /** Reads from disk. */
   diskReads = 0;
-  readonly #scratch = recordScratch();
 
   constructor(maxChunk: number) {
     this.cache = new ItemCache(maxChunk);
@@ -34,13 +33,7 @@ export class ItemReader {
       return cached;
     }
     const offset = segment.positions[index - segment.firstIndex]!;
-    const record = readFramedRecord(
-      segment.reader!,
-      segment.items,
-      offset,
-      segment.itemsEnd,
-      this.#scratch,
-    );
+    const record = readFramedRecord(segment.reader!, segment.items, offset, segment.itemsEnd);
     this.diskReads++;
     if (record.length < ITEM_INDEX_SIZE || readU64LE(record, 0) !== index) {
       throw new CorruptionError(segment.items.path, offset, `record does not hold item ${index}`);

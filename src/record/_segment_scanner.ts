@@ -6,12 +6,10 @@ import { concatBytes } from "../encoding/bytes.ts";
 import { readU16LE, readU32LE, readU64LE } from "../encoding/fixed.ts";
 import type { VfsFile } from "../vfs/vfs.ts";
 import { BLOCK_SIZE, checkChunk, CHUNK_HEADER_SIZE, ChunkType, segmentIdLow } from "./_format.ts";
+import type { RecordScanStep } from "./framing.ts";
 
-/** One step of a scan. Offsets are file offsets within the segment. */
-export type ScanItem =
-  | { kind: "record"; offset: number; data: Uint8Array }
-  | { kind: "damage"; offset: number; detail: string }
-  | { kind: "end" };
+/** One step of a scan (the public name is `RecordScanStep`). Offsets are within the file. */
+export type ScanItem = RecordScanStep;
 
 /**
  * Scans `[start, end)` of a segment. REQUIRES: `start` is a record boundary; the file's

@@ -33,3 +33,4 @@ export {
   type RecordLogOptions,
   type RecordLogStats,
 } from "./record_log.ts";
+export { readFramedRecord, RecordFramer, RecordScanner, type RecordScanStep } from "./framing.ts";
