@@ -16,6 +16,7 @@ import {
   HEADER_SIZE,
   readHandle,
 } from "./_format.ts";
+import { DecodedIndex } from "./_decoded_index.ts";
 import { TableIterator } from "./_table_iterator.ts";
 import { type Block, BlockIterator, parseBlock } from "./block.ts";
 import { type BlockCache, MAX_CACHE_FILE_NUMBER } from "./block_cache.ts";
@@ -79,8 +80,9 @@ export class TableReader {
   readonly #cache: BlockCache;
   readonly #index: Block;
   readonly #filter: BloomFilter | undefined;
+  /** The index, decoded for point reads. */
+  readonly #decodedIndex: DecodedIndex;
   /** Scratch state for get(): JavaScript runs one call at a time, so one set suffices. */
-  readonly #getIndex: BlockIterator;
   readonly #getData = new BlockIterator();
   readonly #getHandle: BlockHandle = { offset: 0, size: 0 };
   readonly #load = (handle: BlockHandle): Block => this.#dataBlock(handle);
@@ -100,7 +102,7 @@ export class TableReader {
     this.#index = index;
     this.#filter = filter;
     this.properties = properties;
-    this.#getIndex = new BlockIterator(index);
+    this.#decodedIndex = DecodedIndex.decode(index);
   }
 
   /**
@@ -177,16 +179,7 @@ export class TableReader {
   get(key: Uint8Array, seq: number): TableEntry | undefined {
     if (this.#closed) throw new ClosedError(`Table ${this.#path} is closed`);
     if (this.#filter !== undefined && !this.#filter.mayContain(key)) return undefined;
-    const index = this.#getIndex;
-    index.seek(key, seq);
-    if (!index.valid()) return undefined;
-    try {
-      readHandle(index.value(), this.#getHandle);
-    } catch (error) {
-      throw new CorruptionError(this.#path, this.#index.offset, "bad block handle in index", {
-        cause: error,
-      });
-    }
+    if (!this.#decodedIndex.find(key, seq, this.#getHandle)) return undefined;
     const data = this.#getData;
     data.reset(this.#pointBlock(this.#getHandle));
     data.seek(key, seq);
