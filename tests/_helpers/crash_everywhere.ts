@@ -5,6 +5,26 @@
 import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import { CrashPointVfs } from "./crash_point_vfs.ts";
 
+/**
+ * The power losses every crash test applies at each write, named for its test: plain (every
+ * unsynced byte lost), torn and zeroed unsynced tails (seeded by the write's number and the
+ * plan's seed).
+ */
+export const CRASH_MODES: readonly {
+  name: string;
+  crash(k: number, seed: number): CrashOptions;
+}[] = [
+  { name: "keeps what it acknowledged through a crash at every write", crash: () => ({}) },
+  {
+    name: "repairs torn unsynced tails from a crash at every write",
+    crash: (k, seed) => ({ seed: k * 7919 + seed }),
+  },
+  {
+    name: "repairs zeroed unsynced tails from a crash at every write",
+    crash: (k, seed) => ({ seed: k * 104729 + seed, zeroTail: true }),
+  },
+];
+
 /** One run of the loop, as the check sees it. */
 export interface CrashRun<O> {
   /** The filesystem as the power loss left it (or as the workload left it, without one). */

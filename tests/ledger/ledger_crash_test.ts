@@ -6,7 +6,7 @@
 // written, and every acknowledged fence, close and delete. Replay plans with
 // CAIRN_SEED=<seed>[,<seed>…].
 
-import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
+import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { LedgerStore } from "../../src/ledger/ledger_store.ts";
 import type { LedgerStoreStats } from "../../src/ledger/types.ts";
@@ -237,19 +237,7 @@ async function crashEverywhere(seed: number, crash: (k: number) => CrashOptions)
   return operations;
 }
 
-const CRASH_MODES: [string, (k: number, seed: number) => CrashOptions][] = [
-  ["keeps what it acknowledged through a crash at every write", () => ({})],
-  [
-    "repairs torn unsynced tails from a crash at every write",
-    (k, seed) => ({ seed: k * 7919 + seed }),
-  ],
-  [
-    "repairs zeroed unsynced tails from a crash at every write",
-    (k, seed) => ({ seed: k * 104729 + seed, zeroTail: true }),
-  ],
-];
-
-for (const [name, crash] of CRASH_MODES) {
+for (const { name, crash } of CRASH_MODES) {
   Deno.test(`LedgerStore ${name}`, async () => {
     for (const seed of PLAN_SEEDS) {
       const operations = await crashEverywhere(seed, (k) => crash(k, seed));

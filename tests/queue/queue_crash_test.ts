@@ -5,7 +5,7 @@
 // every acknowledged item not deleted or acked, none that was, and never reuse an index.
 // Replay plans with CAIRN_SEED=<seed>[,<seed>…].
 
-import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
+import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { DurableQueue, type QueueConsumer } from "../../src/queue/mod.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
@@ -218,25 +218,17 @@ async function crashEverywhere(
   return operations;
 }
 
-Deno.test("DurableQueue keeps what it acknowledged through a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) {
-    const operations = await crashEverywhere(seed, () => ({}));
-    assert.ok(operations > 100, `plan seed ${seed}: only ${operations} operations`);
-  }
-});
-
-Deno.test("DurableQueue repairs torn unsynced tails from a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }));
-});
-
-Deno.test("DurableQueue repairs zeroed unsynced tails from a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) {
-    await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }));
-  }
-});
+for (const { name, crash } of CRASH_MODES) {
+  Deno.test(`DurableQueue ${name}`, async () => {
+    for (const seed of PLAN_SEEDS) {
+      const operations = await crashEverywhere(seed, (k) => crash(k, seed));
+      assert.ok(operations > 100, `plan seed ${seed}: only ${operations} operations`);
+    }
+  });
+}
 
 Deno.test("DurableQueue without sync reopens whole and in order after a crash at every write", async () => {
   for (const seed of PLAN_SEEDS) {
-    await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }), false);
+    await crashEverywhere(seed, (k) => CRASH_MODES[1]!.crash(k, seed), false);
   }
 });

@@ -6,7 +6,7 @@
 // for every k. The store reopened on the bare MemVfs must meet what Raft needs of it.
 // Replay plans with CAIRN_SEED=<seed>[,<seed>…].
 
-import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
+import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { type RaftState, RaftStorage } from "../../src/raft/raft_storage.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
@@ -344,19 +344,11 @@ async function crashEverywhere(seed: number, crash: (k: number) => CrashOptions)
   return operations;
 }
 
-Deno.test("RaftStorage keeps what it acknowledged through a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) {
-    const operations = await crashEverywhere(seed, () => ({}));
-    assert.ok(operations > 100, `plan seed ${seed}: only ${operations} operations`);
-  }
-});
-
-Deno.test("RaftStorage repairs torn unsynced tails from a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }));
-});
-
-Deno.test("RaftStorage repairs zeroed unsynced tails from a crash at every write", async () => {
-  for (const seed of PLAN_SEEDS) {
-    await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }));
-  }
-});
+for (const { name, crash } of CRASH_MODES) {
+  Deno.test(`RaftStorage ${name}`, async () => {
+    for (const seed of PLAN_SEEDS) {
+      const operations = await crashEverywhere(seed, (k) => crash(k, seed));
+      assert.ok(operations > 100, `plan seed ${seed}: only ${operations} operations`);
+    }
+  });
+}

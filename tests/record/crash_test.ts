@@ -1,4 +1,4 @@
-import { crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
+import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts";
 import assert from "node:assert/strict";
 import { RecordLog } from "../../src/record/record_log.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
@@ -171,28 +171,20 @@ async function crashEverywhere(
   return operations;
 }
 
-Deno.test("RecordLog keeps every durable record through a crash at every write", async () => {
-  for (const seed of [1, 2]) {
-    const operations = await crashEverywhere(seed, () => ({}));
-    assert.ok(operations > 40, `plan seed ${seed}: only ${operations} operations`);
-  }
-});
-
-Deno.test("RecordLog repairs torn unsynced tails from a crash at every write", async () => {
-  for (const seed of [1, 2]) await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }));
-});
-
-Deno.test("RecordLog repairs zeroed unsynced tails from a crash at every write", async () => {
-  for (const seed of [1, 2]) {
-    await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }));
-  }
-});
+for (const { name, crash } of CRASH_MODES) {
+  Deno.test(`RecordLog ${name}`, async () => {
+    for (const seed of [1, 2]) {
+      const operations = await crashEverywhere(seed, (k) => crash(k, seed));
+      assert.ok(operations > 40, `plan seed ${seed}: only ${operations} operations`);
+    }
+  });
+}
 
 Deno.test("RecordLog with preallocated zeros keeps every durable record through a crash at every write", async () => {
   for (const seed of [1, 2]) {
-    const operations = await crashEverywhere(seed, () => ({}), 8192);
-    assert.ok(operations > 40, `plan seed ${seed}: only ${operations} operations`);
-    await crashEverywhere(seed, (k) => ({ seed: k * 7919 + seed }), 8192);
-    await crashEverywhere(seed, (k) => ({ seed: k * 104729 + seed, zeroTail: true }), 8192);
+    for (const { crash } of CRASH_MODES) {
+      const operations = await crashEverywhere(seed, (k) => crash(k, seed), 8192);
+      assert.ok(operations > 40, `plan seed ${seed}: only ${operations} operations`);
+    }
   }
 });
