@@ -14,6 +14,7 @@ import type { BackgroundWorker } from "./_background_worker_client.ts";
 import { mergeCompaction, type MergeJob, writeAll } from "./_compaction_merge.ts";
 import { encodeRun } from "./_sorted_run.ts";
 import type { DbSettings } from "./_db_options.ts";
+import type { DbStats } from "./db.ts";
 import {
   type Compaction,
   overlapsDeeper,
@@ -47,21 +48,17 @@ export interface BackgroundHost {
   unpin(version: Version): void;
 }
 
-/** Counters of background work, for `stats()`. */
-export interface BackgroundCounters {
-  flushes: number;
-  compactions: number;
-  /** Input bytes of compactions that rewrote tables. */
-  compactedBytes: number;
-  /** Compactions whose merge ran on the worker thread. */
-  workerCompactions: number;
-  /** Flushes whose table was built on the worker thread. */
-  workerFlushes: number;
-  /** Bytes of the tables written by flushes and compactions. */
-  tableBytesWritten: number;
-  /** Milliseconds spent in flushes and compactions. */
-  backgroundMillis: number;
-}
+/** The counters background work moves; `stats()` shows them as they are. */
+export type BackgroundCounters = Pick<
+  DbStats,
+  | "flushes"
+  | "compactions"
+  | "compactedBytes"
+  | "workerCompactions"
+  | "workerFlushes"
+  | "tableBytesWritten"
+  | "backgroundMillis"
+>;
 
 /** Writes the oldest frozen memtable as a level-0 table and records it. */
 export async function flushOldest(

@@ -565,13 +565,7 @@ export class Db {
       pendingCompactionBytes: this.#room.pendingCompactionBytes,
       stalls: this.#room.stalls,
       stallMillis: this.#room.stallMillis,
-      flushes: this.#background.counters.flushes,
-      compactions: this.#background.counters.compactions,
-      compactedBytes: this.#background.counters.compactedBytes,
-      workerCompactions: this.#background.counters.workerCompactions,
-      workerFlushes: this.#background.counters.workerFlushes,
-      tableBytesWritten: this.#background.counters.tableBytesWritten,
-      backgroundMillis: this.#background.counters.backgroundMillis,
+      ...this.#background.counters,
       writeAmplification: this.#userBytes === 0
         ? 0
         : (wal.writtenBytes + this.#background.counters.tableBytesWritten) / this.#userBytes,
