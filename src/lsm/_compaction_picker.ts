@@ -83,19 +83,7 @@ export function pickCompaction(
         files[0]!,
     ];
   }
-  let smallest = inputs[0]!.smallestKey;
-  let largest = inputs[0]!.largestKey;
-  for (const file of inputs) {
-    if (compareBytes(file.smallestKey, smallest) < 0) smallest = file.smallestKey;
-    if (compareBytes(file.largestKey, largest) > 0) largest = file.largestKey;
-  }
-  return {
-    level: best,
-    inputs,
-    next: version.overlapping(best + 1, smallest, largest),
-    smallest,
-    largest,
-  };
+  return compactionOf(version, best, inputs);
 }
 
 /**
@@ -116,7 +104,11 @@ export function rangeCompaction(
   );
   if (touched.length === 0) return undefined;
   // Level-0 tables may hold older versions of one another's keys: they go down together.
-  const inputs = level === 0 ? files : touched;
+  return compactionOf(version, level, level === 0 ? files : touched);
+}
+
+/** The compaction of `inputs` (tables of `level`, at least one) with what they overlap below. */
+function compactionOf(version: Version, level: number, inputs: readonly FileMeta[]): Compaction {
   let smallest = inputs[0]!.smallestKey;
   let largest = inputs[0]!.largestKey;
   for (const file of inputs) {
