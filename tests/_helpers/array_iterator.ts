@@ -51,8 +51,35 @@ export function insertSorted(entries: Entry[], entry: Entry): void {
   entries.splice(lowerBound(entries, entry.key, entry.seq), 0, entry);
 }
 
+/** The accessors of an iterator over Entry objects; subclasses say which entry is current. */
+abstract class EntryIterator implements InternalIterator {
+  abstract valid(): boolean;
+  abstract seekToFirst(): void;
+  abstract seekToLast(): void;
+  abstract seek(key: Uint8Array, seq: number): void;
+  abstract seekForPrev(key: Uint8Array, seq: number): void;
+  abstract next(): void;
+  abstract prev(): void;
+  abstract close(): void;
+  /** The current entry. REQUIRES: valid(). */
+  protected abstract entry(): Entry;
+
+  key(): Uint8Array {
+    return this.entry().key;
+  }
+  seq(): number {
+    return this.entry().seq;
+  }
+  kind(): number {
+    return this.entry().kind;
+  }
+  value(): Uint8Array {
+    return this.entry().value;
+  }
+}
+
 /** An InternalIterator over a sorted array the caller may grow between calls. */
-export class ArrayIterator implements InternalIterator {
+export class ArrayIterator extends EntryIterator {
   #entries: readonly Entry[];
   #current: Entry | undefined = undefined;
   /** Whether close() was called. */
@@ -60,6 +87,7 @@ export class ArrayIterator implements InternalIterator {
 
   /** Iterates `entries`, which must stay sorted by internal key. */
   constructor(entries: readonly Entry[]) {
+    super();
     this.#entries = entries;
   }
 
@@ -79,24 +107,12 @@ export class ArrayIterator implements InternalIterator {
     this.#current = this.#entries[upperBound(this.#entries, key, seq) - 1];
   }
   next(): void {
-    const c = this.#entry();
+    const c = this.entry();
     this.#current = this.#entries[upperBound(this.#entries, c.key, c.seq)];
   }
   prev(): void {
-    const c = this.#entry();
+    const c = this.entry();
     this.#current = this.#entries[lowerBound(this.#entries, c.key, c.seq) - 1];
-  }
-  key(): Uint8Array {
-    return this.#entry().key;
-  }
-  seq(): number {
-    return this.#entry().seq;
-  }
-  kind(): number {
-    return this.#entry().kind;
-  }
-  value(): Uint8Array {
-    return this.#entry().value;
   }
   close(): void {
     if (this.closed) throw new Error("ArrayIterator closed twice");
@@ -104,8 +120,47 @@ export class ArrayIterator implements InternalIterator {
     this.#current = undefined;
   }
 
-  #entry(): Entry {
+  protected entry(): Entry {
     if (this.#current === undefined) throw new Error("ArrayIterator is not valid");
     return this.#current;
+  }
+}
+
+/**
+ * An InternalIterator that walks an array by position, in the array's own order (sorted or
+ * not: a model when children tie, or a damaged source); seeks search it linearly.
+ */
+export class PositionalIterator extends EntryIterator {
+  #i = -1;
+
+  constructor(readonly entries: readonly Entry[]) {
+    super();
+  }
+
+  valid(): boolean {
+    return this.#i >= 0 && this.#i < this.entries.length;
+  }
+  seekToFirst(): void {
+    this.#i = 0;
+  }
+  seekToLast(): void {
+    this.#i = this.entries.length - 1;
+  }
+  seek(key: Uint8Array, seq: number): void {
+    this.#i = this.entries.findIndex((e) => compareInternal(e.key, e.seq, key, seq) >= 0);
+  }
+  seekForPrev(key: Uint8Array, seq: number): void {
+    this.#i = this.entries.findLastIndex((e) => compareInternal(e.key, e.seq, key, seq) <= 0);
+  }
+  next(): void {
+    this.#i++;
+  }
+  prev(): void {
+    this.#i--;
+  }
+  close(): void {}
+
+  protected entry(): Entry {
+    return this.entries[this.#i]!;
   }
 }

@@ -2,12 +2,11 @@ import assert from "node:assert/strict";
 import { ClosedError } from "../../src/errors.ts";
 import { checkConsistency } from "../../src/lsm/_consistency_check.ts";
 import { Kind } from "../../src/lsm/_internal_key.ts";
-import type { InternalIterator } from "../../src/lsm/_iterator.ts";
 import { Version } from "../../src/lsm/_version.ts";
 import type { FileMeta } from "../../src/lsm/_version_edit.ts";
 import { Db } from "../../src/lsm/db.ts";
 import { MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { ArrayIterator, type Entry } from "../_helpers/array_iterator.ts";
+import { ArrayIterator, type Entry, PositionalIterator } from "../_helpers/array_iterator.ts";
 import { filesEnding, SMALL_OPTIONS, utf8 } from "../_helpers/db_fixture.ts";
 import { flipByte } from "../_helpers/rewrite_file.ts";
 
@@ -28,24 +27,6 @@ function meta(entries: Entry[]): FileMeta {
     largestKey: last.key,
     largestSeq: last.seq,
   };
-}
-
-/** Walks entries in the order given, sorted or not (seekToFirst and next only). */
-class SequenceIterator implements InternalIterator {
-  #index = -1;
-  constructor(readonly entries: Entry[]) {}
-  valid = () => this.#index >= 0 && this.#index < this.entries.length;
-  seekToFirst = () => void (this.#index = 0);
-  next = () => void this.#index++;
-  key = () => this.entries[this.#index]!.key;
-  seq = () => this.entries[this.#index]!.seq;
-  kind = () => this.entries[this.#index]!.kind;
-  value = () => this.entries[this.#index]!.value;
-  close = () => {};
-  seekToLast = (): never => assert.fail("not used");
-  seek = (): never => assert.fail("not used");
-  seekForPrev = (): never => assert.fail("not used");
-  prev = (): never => assert.fail("not used");
 }
 
 /** Checks a version made of the given tables per level (each table: its sorted entries). */
@@ -104,7 +85,7 @@ Deno.test("checkConsistency() reports a table out of order or outside its bounds
     openMemtables: () => [],
     version: new Version([[], [file], [shortBound]]),
     openTable: (f) =>
-      f === file ? new SequenceIterator(unsorted) : new ArrayIterator([put("a", 1), put("c", 1)]),
+      f === file ? new PositionalIterator(unsorted) : new ArrayIterator([put("a", 1), put("c", 1)]),
   });
   const problems = report.problems.join("\n");
   assert.match(problems, /table \d+ \(level 1\) starts at "b"@1, not at its smallest bound/);

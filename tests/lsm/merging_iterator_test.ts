@@ -2,10 +2,13 @@
 // a sorted model of their union, ties between children, and closing.
 
 import assert from "node:assert/strict";
-import { compareInternal } from "../../src/lsm/_internal_key.ts";
-import type { InternalIterator } from "../../src/lsm/_iterator.ts";
 import { MergingIterator } from "../../src/lsm/_merging_iterator.ts";
-import { ArrayIterator, compareEntries, type Entry } from "../_helpers/array_iterator.ts";
+import {
+  ArrayIterator,
+  compareEntries,
+  type Entry,
+  PositionalIterator,
+} from "../_helpers/array_iterator.ts";
 import {
   assertSamePosition,
   randomEntries,
@@ -14,50 +17,6 @@ import {
   testSeed,
 } from "../_helpers/iterator_walk.ts";
 import { Prng } from "../_helpers/prng.ts";
-
-// The model when children share internal keys: one flat list ordered by internal key,
-// then by child index, walked by position.
-class TieModel implements InternalIterator {
-  #i = -1;
-  constructor(readonly entries: readonly Entry[]) {}
-  valid(): boolean {
-    return this.#i >= 0 && this.#i < this.entries.length;
-  }
-  seekToFirst(): void {
-    this.#i = 0;
-  }
-  seekToLast(): void {
-    this.#i = this.entries.length - 1;
-  }
-  seek(key: Uint8Array, seq: number): void {
-    this.#i = this.entries.findIndex((e) => compareInternal(e.key, e.seq, key, seq) >= 0);
-  }
-  seekForPrev(key: Uint8Array, seq: number): void {
-    this.#i = this.entries.findLastIndex((e) => compareInternal(e.key, e.seq, key, seq) <= 0);
-  }
-  next(): void {
-    this.#i++;
-  }
-  prev(): void {
-    this.#i--;
-  }
-  #entry(): Entry {
-    return this.entries[this.#i]!;
-  }
-  key(): Uint8Array {
-    return this.#entry().key;
-  }
-  seq(): number {
-    return this.#entry().seq;
-  }
-  kind(): number {
-    return this.#entry().kind;
-  }
-  value(): Uint8Array {
-    return this.#entry().value;
-  }
-  close(): void {}
-}
 
 Deno.test("MergingIterator over no children is never valid", () => {
   const it = new MergingIterator([]);
@@ -112,7 +71,7 @@ Deno.test("MergingIterator orders children by index on equal internal keys", () 
     }
     flat.sort((a, b) => compareEntries(a.entry, b.entry) || a.child - b.child);
     const it = new MergingIterator(parts.map((part) => new ArrayIterator(part)));
-    const model = new TieModel(flat.map((f) => f.entry));
+    const model = new PositionalIterator(flat.map((f) => f.entry));
     for (let step = 0; step < 600; step++) {
       const move = randomMove(prng, it, model, () => randomKey(prng));
       assertSamePosition(it, model, `${move} at step ${step} of round ${round}, seed ${seed}`);
