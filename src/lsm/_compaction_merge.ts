@@ -2,12 +2,12 @@
 // it in slices) and the compaction worker (which runs it on a thread of its own): feeds a
 // sorted source into table outputs, and for a compaction drops what no reader can see.
 
-import { setImmediate } from "node:timers";
 import { Kind, MAX_SEQUENCE } from "./_internal_key.ts";
 import type { InternalIterator } from "./_iterator.ts";
 import { LevelIterator } from "./_level_iterator.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
 import type { TableOutput } from "./_table_output.ts";
+import { TimeSlices } from "./_time_slices.ts";
 import type { FileMeta } from "./_version_edit.ts";
 
 /** What a compaction merges, decided on the main thread. */
@@ -23,20 +23,6 @@ export interface MergeJob {
   /** The oldest sequence a reader may still read at: older hidden versions go. */
   horizon: number;
 }
-
-/**
- * Work gives the event loop back after this many milliseconds, so that a read or write
- * waits at most about that long behind a flush or compaction on the main thread.
- */
-const SLICE_MILLIS = 1;
-/** Entries between two looks at the clock. */
-const CLOCK_EVERY = 256;
-
-/**
- * Returns to the event loop (a macrotask, so I/O callbacks run too). `setImmediate`: a chain
- * of `setTimeout(0)` is clamped to about 2 ms a step here, `setImmediate` costs about 7 µs.
- */
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Merges a compaction's tables into `output`: keeps, per user key, every version some
@@ -97,17 +83,11 @@ export async function writeAll(
 ): Promise<FileMeta[]> {
   try {
     source.seekToFirst();
-    let count = 0;
-    let sliceStart = performance.now();
+    const slices = new TimeSlices();
     while (source.valid()) {
       take(source, output);
       source.next();
-      if (
-        sliced && ++count % CLOCK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MILLIS
-      ) {
-        await tick();
-        sliceStart = performance.now();
-      }
+      if (sliced && slices.due()) await slices.yield();
     }
     return await output.finish();
   } catch (error) {

@@ -12,7 +12,6 @@
 // A checksum or format failure inside a table is reported as a problem naming the file and
 // offset, and the scrub goes on with the next table.
 
-import { setImmediate } from "node:timers";
 import { compareBytes } from "../encoding/bytes.ts";
 import { CorruptionError } from "../errors.ts";
 import { compareInternal } from "./_internal_key.ts";
@@ -20,6 +19,7 @@ import type { InternalIterator } from "./_iterator.ts";
 import { LevelIterator } from "./_level_iterator.ts";
 import { MergingIterator } from "./_merging_iterator.ts";
 import type { FileMeta } from "./_version_edit.ts";
+import { TimeSlices } from "./_time_slices.ts";
 import type { Version } from "./_version.ts";
 
 /** What {@linkcode Db.check} found. */
@@ -39,9 +39,6 @@ export interface CheckInput {
   version: Version;
   openTable(file: FileMeta): InternalIterator;
 }
-
-/** Entries walked between turns given back to the event loop. */
-const ENTRIES_PER_TURN = 8192;
 
 /** Runs every check; REQUIRES: the version stays pinned and the memtables alive meanwhile. */
 export async function checkConsistency(input: CheckInput): Promise<DbCheckReport> {
@@ -87,6 +84,7 @@ async function checkSource(
   report: DbCheckReport,
 ): Promise<void> {
   let last: { key: Uint8Array; seq: number } | undefined;
+  const slices = new TimeSlices();
   try {
     source.seekToFirst();
     for (; source.valid(); source.next()) {
@@ -101,7 +99,8 @@ async function checkSource(
         report.problems.push(`${name}: ${show(key)}@${seq} follows ${show(last.key)}@${last.seq}`);
       }
       last = { key: key.slice(), seq };
-      if (++report.entries % ENTRIES_PER_TURN === 0) await turn();
+      report.entries++;
+      if (slices.due()) await slices.yield();
     }
     if (file !== undefined) {
       const ends = last !== undefined &&
@@ -131,7 +130,7 @@ async function checkAcrossSources(input: CheckInput, problems: string[]): Promis
   }
   const merged = new MergingIterator(children);
   let previous: { key: Uint8Array; seq: number; source: number } | undefined;
-  let walked = 0;
+  const slices = new TimeSlices();
   try {
     for (merged.seekToFirst(); merged.valid(); merged.next()) {
       const key = merged.key();
@@ -152,7 +151,7 @@ async function checkAcrossSources(input: CheckInput, problems: string[]): Promis
         }
       }
       previous = { key: key.slice(), seq, source };
-      if (++walked % ENTRIES_PER_TURN === 0) await turn();
+      if (slices.due()) await slices.yield();
     }
   } catch (error) {
     if (!(error instanceof CorruptionError)) throw error;
@@ -164,8 +163,4 @@ async function checkAcrossSources(input: CheckInput, problems: string[]): Promis
 
 function show(key: Uint8Array): string {
   return JSON.stringify(new TextDecoder().decode(key.subarray(0, 64)));
-}
-
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

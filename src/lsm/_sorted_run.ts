@@ -4,10 +4,10 @@
 //
 //   count x [ kind u8 | seq u64 | key length varint | key | value length varint | value ]
 
-import { setImmediate } from "node:timers";
 import { readU64LE, writeU64LE } from "../encoding/fixed.ts";
 import { readVarint, varintLength, writeVarint } from "../encoding/varint.ts";
 import type { InternalIterator } from "./_iterator.ts";
+import { TimeSlices } from "./_time_slices.ts";
 
 /** Entries in internal-key order, encoded as above. */
 export interface SortedRun {
@@ -26,16 +26,14 @@ export async function encodeRun(source: InternalIterator, capacity: number): Pro
     const bytes = new Uint8Array(capacity);
     let at = 0;
     let count = 0;
-    let sliceStart = performance.now();
+    const slices = new TimeSlices();
     for (source.seekToFirst(); source.valid(); source.next()) {
       bytes[at] = source.kind();
       writeU64LE(bytes, at + 1, source.seq());
       at = writeBytes(bytes, at + 9, source.key());
       at = writeBytes(bytes, at, source.value());
-      if (++count % 256 === 0 && performance.now() - sliceStart >= 1) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
-      }
+      count++;
+      if (slices.due()) await slices.yield();
     }
     return { bytes: bytes.subarray(0, at), count };
   } finally {

@@ -512,7 +512,7 @@ export class Db {
    * checksum) and checks the engine's invariants: files of a level below 0 are ordered
    * and do not overlap, every memtable and table is sorted and within its recorded bounds,
    * and a newer version of a key always sits above an older one. Writes may go on
-   * meanwhile; the scrub gives the event loop a turn every few thousand entries.
+   * meanwhile; the scrub gives the event loop a turn every millisecond.
    *
    * @returns What was read and every problem found (none on a healthy database).
    * @throws {ClosedError} After `close()`.
