@@ -85,7 +85,7 @@ export class TableReader {
   /** Scratch state for get(): JavaScript runs one call at a time, so one set suffices. */
   readonly #getData = new BlockIterator();
   readonly #getHandle: BlockHandle = { offset: 0, size: 0 };
-  readonly #load = (handle: BlockHandle): Block => this.#dataBlock(handle);
+  readonly #load = (handle: BlockHandle): Block => this.#dataBlock(handle, false);
   #closed = false;
 
   private constructor(
@@ -181,7 +181,7 @@ export class TableReader {
     if (this.#filter !== undefined && !this.#filter.mayContain(key)) return undefined;
     if (!this.#decodedIndex.find(key, seq, this.#getHandle)) return undefined;
     const data = this.#getData;
-    data.reset(this.#pointBlock(this.#getHandle));
+    data.reset(this.#dataBlock(this.#getHandle, true));
     data.seek(key, seq);
     if (!data.valid() || !data.userKeyEquals(key)) return undefined;
     return { seq: data.seq(), kind: data.kind(), value: data.value() };
@@ -207,35 +207,24 @@ export class TableReader {
   }
 
   /**
-   * The data block at `handle`, from the cache, or read and checked into an array of its own
-   * (an iterator holds it), and cached if the cache admits it.
+   * The data block at `handle`: from the cache, or read and checked, and cached if the cache
+   * admits it. A block the cache does not take is read into an array of its own (an
+   * iterator holds it), or, for one point read (`transient`), into the shared scratch buffer
+   * (no allocation, no eviction).
    */
-  #dataBlock(handle: BlockHandle): Block {
+  #dataBlock(handle: BlockHandle, transient: boolean): Block {
     const cached = this.#cache.get(this.#fileNumber, handle.offset);
     if (cached !== undefined) return parseBlock(cached, this.#path, handle.offset);
-    const contents = readBlock(this.#file, this.#path, handle);
-    const block = parseBlock(contents, this.#path, handle.offset);
-    if (this.#cache.admits(this.#fileNumber, handle.offset)) {
-      this.#cache.set(this.#fileNumber, handle.offset, contents);
+    const admitted = this.#cache.admits(this.#fileNumber, handle.offset);
+    let contents: Uint8Array;
+    if (admitted || !transient) {
+      contents = readBlock(this.#file, this.#path, handle);
+      if (admitted) this.#cache.set(this.#fileNumber, handle.offset, contents);
+    } else {
+      const length = handle.size + BLOCK_TRAILER_SIZE;
+      if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+      contents = checkedBlock(this.#file, this.#path, handle, scratch.subarray(0, length));
     }
-    return block;
-  }
-
-  /**
-   * The data block at `handle` for one point read: as `#dataBlock`, but a block the cache
-   * does not admit is read into the shared scratch buffer (no allocation, no eviction).
-   */
-  #pointBlock(handle: BlockHandle): Block {
-    const cached = this.#cache.get(this.#fileNumber, handle.offset);
-    if (cached !== undefined) return parseBlock(cached, this.#path, handle.offset);
-    if (this.#cache.admits(this.#fileNumber, handle.offset)) {
-      const contents = readBlock(this.#file, this.#path, handle);
-      this.#cache.set(this.#fileNumber, handle.offset, contents);
-      return parseBlock(contents, this.#path, handle.offset);
-    }
-    const length = handle.size + BLOCK_TRAILER_SIZE;
-    if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-    const contents = checkedBlock(this.#file, this.#path, handle, scratch.subarray(0, length));
     return parseBlock(contents, this.#path, handle.offset);
   }
 }
