@@ -174,3 +174,29 @@ class CrashPointFile implements VfsFile {
     this.#inner.close();
   }
 }
+
+/** The failures of a crash test's workload, each of which must be the power loss. */
+export class WorkloadFailures {
+  readonly #errors: unknown[] = [];
+
+  /** Records why `promise` fails instead of rejecting. */
+  readonly settle = (promise: Promise<unknown>): Promise<unknown> =>
+    promise.catch((error) => void this.#errors.push(error));
+
+  /** Records a failure. */
+  record(error: unknown): void {
+    this.#errors.push(error);
+  }
+
+  /** How many failures were recorded. */
+  get count(): number {
+    return this.#errors.length;
+  }
+
+  /** Throws the first failure the power loss did not cause; else whether any failure happened. */
+  crashed(): boolean {
+    const unexpected = this.#errors.find((error) => !causedByPowerLoss(error));
+    if (unexpected !== undefined) throw unexpected;
+    return this.#errors.length > 0;
+  }
+}

@@ -12,7 +12,7 @@ import { LedgerStore } from "../../src/ledger/ledger_store.ts";
 import type { LedgerStoreStats } from "../../src/ledger/types.ts";
 import { NoSuchEntryError } from "../../src/ledger/errors.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import { type CrashPointVfs, WorkloadFailures } from "../_helpers/crash_point_vfs.ts";
 import { entryPayload } from "../_helpers/ledger_entries.ts";
 import { Prng } from "../_helpers/prng.ts";
 
@@ -114,8 +114,8 @@ class Outcome {
 
 async function runWorkload(vfs: CrashPointVfs, plan: readonly Call[][]): Promise<Outcome> {
   const outcome = new Outcome();
-  const errors: unknown[] = [];
-  const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+  const failures = new WorkloadFailures();
+  const settle = failures.settle;
   try {
     const store = await LedgerStore.open(DIR, { vfs, ...OPTIONS });
     for (const step of plan) {
@@ -125,11 +125,9 @@ async function runWorkload(vfs: CrashPointVfs, plan: readonly Call[][]): Promise
     outcome.stats = store.stats();
     await settle(store.close());
   } catch (error) {
-    errors.push(error);
+    failures.record(error);
   }
-  const unexpected = errors.find((error) => !causedByPowerLoss(error));
-  if (unexpected !== undefined) throw unexpected;
-  outcome.crashed = errors.length > 0;
+  outcome.crashed = failures.crashed();
   return outcome;
 }
 

@@ -13,7 +13,7 @@ import type { Snapshot } from "../../src/lsm/snapshot.ts";
 import { WriteBatch } from "../../src/lsm/write_batch.ts";
 import { type CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
-import { causedByPowerLoss, CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import { CrashPointVfs, WorkloadFailures } from "../_helpers/crash_point_vfs.ts";
 import {
   applyOps,
   describeDifference,
@@ -122,16 +122,16 @@ function submit(db: Db, write: PlannedWrite): Promise<void> {
  */
 async function runWorkload(vfs: Vfs, plan: readonly Step[]): Promise<Outcome> {
   const outcome: Outcome = { issued: [], durable: 0, crashed: false, flushes: 0, compactions: 0 };
-  const errors: unknown[] = [];
+  const failures = new WorkloadFailures();
   let firstFailed = Infinity;
   const covered: number[] = [];
   const acknowledge = (count: number) => () => void covered.push(count);
-  const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+  const settle = failures.settle;
   try {
     const db = await Db.open(DIR, { ...OPTIONS, vfs });
     let snapshot: Snapshot | undefined;
     for (const step of plan) {
-      if (errors.length > 0) break;
+      if (failures.count > 0) break;
       if (step.kind === "snapshot") snapshot = db.snapshot();
       else if (step.kind === "release") snapshot?.release();
       if (step.kind === "together") {
@@ -147,20 +147,17 @@ async function runWorkload(vfs: Vfs, plan: readonly Step[]): Promise<Outcome> {
         }));
       }
     }
-    if (errors.length === 0) {
+    if (failures.count === 0) {
       const stats = db.stats();
       outcome.flushes = stats.flushes;
       outcome.compactions = stats.compactions;
       await settle(db.close().then(acknowledge(outcome.issued.length)));
     }
   } catch (error) {
-    errors.push(error);
+    failures.record(error);
   }
   outcome.durable = Math.min(Math.max(0, ...covered), firstFailed);
-  for (const error of errors) {
-    if (!causedByPowerLoss(error)) throw error;
-    outcome.crashed = true;
-  }
+  outcome.crashed = failures.crashed();
   return outcome;
 }
 

@@ -9,7 +9,7 @@ import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts"
 import assert from "node:assert/strict";
 import { DurableQueue, type QueueConsumer } from "../../src/queue/mod.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import { type CrashPointVfs, WorkloadFailures } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { serialItem, serialOf } from "../_helpers/queue_items.ts";
 
@@ -103,8 +103,8 @@ async function runWorkload(
   sync: boolean,
 ): Promise<Outcome> {
   const outcome = new Outcome();
-  const errors: unknown[] = [];
-  const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+  const failures = new WorkloadFailures();
+  const settle = failures.settle;
   try {
     const q = await DurableQueue.open(DIR, { vfs, ...OPTIONS, sync });
     const c = q.consumer("c", { visibilityTimeoutMs: 60_000 });
@@ -114,12 +114,9 @@ async function runWorkload(
     }
     await settle(q.close());
   } catch (error) {
-    errors.push(error);
+    failures.record(error);
   }
-  for (const error of errors) {
-    if (!causedByPowerLoss(error)) throw error;
-    outcome.crashed = true;
-  }
+  outcome.crashed = failures.crashed();
   return outcome;
 }
 

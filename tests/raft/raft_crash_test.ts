@@ -10,7 +10,7 @@ import { CRASH_MODES, crashAtEveryWrite } from "../_helpers/crash_everywhere.ts"
 import assert from "node:assert/strict";
 import { type RaftState, RaftStorage } from "../../src/raft/raft_storage.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
-import { causedByPowerLoss, type CrashPointVfs } from "../_helpers/crash_point_vfs.ts";
+import { type CrashPointVfs, WorkloadFailures } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { chunkedStream, entryCommand } from "../_helpers/raft_entries.ts";
 
@@ -180,8 +180,8 @@ function snapshotData(serial: number, size: number): Uint8Array {
 /** Runs the plan on `vfs` until it ends or power fails, recording what was acknowledged. */
 async function runWorkload(vfs: CrashPointVfs, plan: readonly Call[][]): Promise<Outcome> {
   const outcome = new Outcome();
-  const errors: unknown[] = [];
-  const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+  const failures = new WorkloadFailures();
+  const settle = failures.settle;
   try {
     const storage = await RaftStorage.open(DIR, { vfs, ...OPTIONS });
     for (const step of plan) {
@@ -190,12 +190,9 @@ async function runWorkload(vfs: CrashPointVfs, plan: readonly Call[][]): Promise
     }
     await settle(storage.close());
   } catch (error) {
-    errors.push(error);
+    failures.record(error);
   }
-  for (const error of errors) {
-    if (!causedByPowerLoss(error)) throw error;
-    outcome.crashed = true;
-  }
+  outcome.crashed = failures.crashed();
   return outcome;
 }
 

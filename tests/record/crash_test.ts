@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { RecordLog } from "../../src/record/record_log.ts";
 import type { CrashOptions, MemVfs } from "../../src/vfs/mem_vfs.ts";
 import type { Vfs } from "../../src/vfs/vfs.ts";
-import { causedByPowerLoss } from "../_helpers/crash_point_vfs.ts";
+import { WorkloadFailures } from "../_helpers/crash_point_vfs.ts";
 import { Prng } from "../_helpers/prng.ts";
 import { recordData, recordIndex } from "../_helpers/record_data.ts";
 
@@ -55,11 +55,11 @@ function makePlan(seed: number): Step[] {
 /** Runs the plan on `vfs`, recording what was acknowledged, until it ends or power fails. */
 async function runWorkload(vfs: Vfs, plan: readonly Step[], preallocate: number): Promise<Outcome> {
   const outcome: Outcome = { issued: [], durable: 0, removedBefore: 0, crashed: false };
-  const errors: unknown[] = [];
+  const failures = new WorkloadFailures();
   const durableUpTo = (count: number) => () => {
     outcome.durable = Math.max(outcome.durable, count);
   };
-  const settle = (promise: Promise<unknown>) => promise.catch((error) => void errors.push(error));
+  const settle = failures.settle;
   try {
     const log = await RecordLog.open("/wal", {
       vfs,
@@ -89,15 +89,12 @@ async function runWorkload(vfs: Vfs, plan: readonly Step[], preallocate: number)
       }
     }
     // close() of a poisoned log resolves without syncing: it acknowledges nothing then.
-    const count = errors.length === 0 ? outcome.issued.length : 0;
+    const count = failures.count === 0 ? outcome.issued.length : 0;
     await settle(log.close().then(durableUpTo(count)));
   } catch (error) {
-    errors.push(error);
+    failures.record(error);
   }
-  for (const error of errors) {
-    if (!causedByPowerLoss(error)) throw error;
-    outcome.crashed = true;
-  }
+  outcome.crashed = failures.crashed();
   return outcome;
 }
 
